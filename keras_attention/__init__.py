@@ -1,0 +1,53 @@
+"""keras-attention: attention-based sequence-to-sequence models on Keras 3.
+
+The public API:
+
+- layers: `AttentionLayer`, `PaddingMask`
+- config: `RunConfig` and its parts `DataConfig`, `TextConfig`, `ModelConfig`,
+  `TrainingConfig`, `DecodingConfig`
+- models: `build_seq2seq`, `compile_seq2seq`, `inference_models`
+- decoding: `greedy_decode`
+- runs: `train`, `load_run`, `save_run`, `Translator`
+- errors: `KerasAttentionError`, `ConfigError`, `DataError`, `RunDirectoryError`
+
+Names load on first use, so `import keras_attention` is instant and the TensorFlow-only parts
+(runs, training, translation) are imported only when asked for; the layers and models work on
+any Keras backend.
+"""
+
+import importlib
+
+__version__ = "0.1.0"
+
+_MODULES = {
+    "keras_attention.config": (
+        "DataConfig",
+        "DecodingConfig",
+        "ModelConfig",
+        "RunConfig",
+        "TextConfig",
+        "TrainingConfig",
+    ),
+    "keras_attention.errors": ("ConfigError", "DataError", "KerasAttentionError", "RunDirectoryError"),
+    "keras_attention.layers": ("AttentionLayer", "PaddingMask"),
+    "keras_attention.models": ("build_seq2seq", "compile_seq2seq", "inference_models"),
+    "keras_attention.decoding": ("greedy_decode",),
+    "keras_attention.trainer": ("train",),
+    "keras_attention.runs": ("load_run", "save_run"),
+    "keras_attention.translator": ("Translator",),
+}
+_MODULE_OF = {name: module for module, names in _MODULES.items() for name in names}
+
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name):
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module 'keras_attention' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_MODULE_OF[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(list(globals()) + __all__)

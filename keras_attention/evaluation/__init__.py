@@ -1,0 +1,5 @@
+"""Evaluation: exact match, sacreBLEU BLEU and chrF."""
+
+from keras_attention.evaluation.metrics import exact_match, score_translations
+
+__all__ = ["exact_match", "score_translations"]

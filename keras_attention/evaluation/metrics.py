@@ -1,0 +1,36 @@
+"""Translation quality: exact match, sacreBLEU BLEU and chrF."""
+
+import sacrebleu
+
+
+def exact_match(hypotheses, references):
+    """Share of hypotheses equal to their reference (whole strings)."""
+    _check_lengths(hypotheses, references)
+    if not references:
+        return 0.0
+    return sum(h == r for h, r in zip(hypotheses, references)) / len(references)
+
+
+def score_translations(hypotheses, references):
+    """Scores hypotheses against one reference each.
+
+    Returns:
+        dict with `exact_match` (0-1), `bleu` and `chrf` (0-100, sacreBLEU corpus scores),
+        `bleu_signature` and `chrf_signature` (sacreBLEU's reproducibility strings) and
+        `sentences`.
+    """
+    _check_lengths(hypotheses, references)
+    bleu, chrf = sacrebleu.BLEU(), sacrebleu.CHRF()
+    return {
+        "sentences": len(references),
+        "exact_match": exact_match(hypotheses, references),
+        "bleu": bleu.corpus_score(hypotheses, [references]).score,
+        "bleu_signature": str(bleu.get_signature()),
+        "chrf": chrf.corpus_score(hypotheses, [references]).score,
+        "chrf_signature": str(chrf.get_signature()),
+    }
+
+
+def _check_lengths(hypotheses, references):
+    if len(hypotheses) != len(references):
+        raise ValueError(f"got {len(hypotheses)} hypotheses for {len(references)} references")

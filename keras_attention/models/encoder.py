@@ -1,0 +1,68 @@
+"""Functional encoder: Embedding -> stacked (optionally bidirectional) LSTM -> decoder start states."""
+
+import keras
+
+from keras_attention.layers import PaddingMask, RemoveMask
+
+
+def _lstm(units, name, dropout):
+    return keras.layers.LSTM(
+        units, return_sequences=True, return_state=True, dropout=dropout, name=name
+    )
+
+
+def _bridge(states, target_units, name):
+    """Maps encoder final states to a decoder layer's size (Dense + tanh) when the sizes differ."""
+    if states[0].shape[-1] == target_units:
+        return states
+    return [
+        keras.layers.Dense(target_units, activation="tanh", name=f"{name}_{kind}")(state)
+        for state, kind in zip(states, ("h", "c"))
+    ]
+
+
+def build_encoder(model_config, vocabulary_size):
+    """Builds the encoder as a Functional model named `encoder`.
+
+    Padding (id 0) is masked explicitly: the mask is computed once by `PaddingMask` and passed
+    to every recurrent layer and out of the model as an ordinary tensor, so it crosses the
+    boundaries between the Functional sub-models intact.
+
+    Decoder layer `i` starts from the final state of encoder layer `min(i, encoder_layers - 1)`
+    (forward and backward states concatenated when bidirectional), passed through a learned
+    `Dense(decoder_units, tanh)` bridge when the sizes differ.
+
+    Args:
+        model_config: `ModelConfig`.
+        vocabulary_size: size of the source vocabulary.
+
+    Returns:
+        `keras.Model` mapping source ids `(batch, T_enc)` to `[outputs (batch, T_enc, d_enc),
+        source_mask (batch, T_enc), h_0, c_0, h_1, c_1, ...]`, one `(batch, decoder_units)` pair of
+        start states per decoder layer. `d_enc` is `encoder_units`, doubled when bidirectional.
+    """
+    config = model_config
+    source = keras.Input(shape=(None,), dtype="int32", name="source")
+    source_mask = PaddingMask(name="source_mask")(source)
+    x = keras.layers.Embedding(vocabulary_size, config.embedding_dim, name="source_embedding")(source)
+    x = keras.layers.Dropout(config.dropout, name="source_embedding_dropout")(x)
+    layer_states = []
+    for index in range(config.encoder_layers):
+        name = f"encoder_lstm_{index}"
+        if config.bidirectional:
+            layer = keras.layers.Bidirectional(_lstm(config.encoder_units, name, config.dropout), name=name)
+            x, forward_h, forward_c, backward_h, backward_c = layer(x, mask=source_mask)
+            states = [
+                keras.layers.Concatenate(name=f"{name}_state_{kind}")(pair)
+                for pair, kind in (((forward_h, backward_h), "h"), ((forward_c, backward_c), "c"))
+            ]
+        else:
+            x, h, c = _lstm(config.encoder_units, name, config.dropout)(x, mask=source_mask)
+            states = [h, c]
+        layer_states.append(states)
+    decoder_states = []
+    for index in range(config.decoder_layers):
+        source_states = layer_states[min(index, config.encoder_layers - 1)]
+        decoder_states += _bridge(source_states, config.decoder_units, f"bridge_{index}")
+    outputs = RemoveMask(name="encoder_outputs")(x)
+    return keras.Model(source, [outputs, source_mask, *decoder_states], name="encoder")

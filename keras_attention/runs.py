@@ -1,0 +1,111 @@
+"""Run directories: everything a trained model needs, saved together and loaded back.
+
+Layout of a run directory (stable; other tools build on it):
+
+```
+RUN_DIR/
+  config.yaml        the full RunConfig (defaults filled in)
+  model.keras        the training model (contains the `encoder` and `decoder` sub-models)
+  vocab/source.txt   source vocabulary, one token per line (id = line number - 1)
+  vocab/target.txt   target vocabulary
+  summary.json       what was trained and how well (written by `train`)
+  history.csv        per-epoch training metrics (written by `train`)
+  logs/              TensorBoard logs (written by `train`)
+```
+"""
+
+import dataclasses
+import json
+from pathlib import Path
+
+import keras
+
+from keras_attention.config import RunConfig
+from keras_attention.errors import RunDirectoryError
+from keras_attention.models import inference_models
+from keras_attention.text import vocab as vocab_lib
+from keras_attention.text.tokenizer import tokenizer_from_config
+from keras_attention.translator import Translator
+
+CONFIG_FILE = "config.yaml"
+MODEL_FILE = "model.keras"
+SOURCE_VOCABULARY = "vocab/source.txt"
+TARGET_VOCABULARY = "vocab/target.txt"
+SUMMARY_FILE = "summary.json"
+REQUIRED_FILES = (CONFIG_FILE, MODEL_FILE, SOURCE_VOCABULARY, TARGET_VOCABULARY)
+
+
+@dataclasses.dataclass
+class Run:
+    """A trained model with its config and tokenizers.
+
+    Attributes:
+        directory: the run directory.
+        config: `RunConfig`.
+        model: the training model.
+        source_tokenizer: `Tokenizer` of the source side.
+        target_tokenizer: `Tokenizer` of the target side.
+    """
+
+    directory: Path
+    config: RunConfig
+    model: keras.Model
+    source_tokenizer: object
+    target_tokenizer: object
+
+    def translator(self, batch_size=None):
+        """Returns a `Translator` over this run's model and tokenizers."""
+        encoder, decoder = inference_models(self.model)
+        return Translator(
+            encoder,
+            decoder,
+            self.source_tokenizer,
+            self.target_tokenizer,
+            max_length=self.config.decoding.max_length,
+            batch_size=batch_size or self.config.decoding.batch_size,
+        )
+
+
+def is_run_directory(directory):
+    """Whether `directory` already holds any file of a run."""
+    return any((Path(directory) / name).exists() for name in REQUIRED_FILES)
+
+
+def save_run(directory, config, model, source_tokenizer, target_tokenizer):
+    """Writes the config, model and vocabularies of a run into `directory`."""
+    directory = Path(directory)
+    (directory / "vocab").mkdir(parents=True, exist_ok=True)
+    config.to_yaml(directory / CONFIG_FILE)
+    vocab_lib.write_vocabulary(source_tokenizer.vocabulary, directory / SOURCE_VOCABULARY)
+    vocab_lib.write_vocabulary(target_tokenizer.vocabulary, directory / TARGET_VOCABULARY)
+    model.save(directory / MODEL_FILE)
+
+
+def write_summary(directory, summary):
+    """Writes the training summary dict as `summary.json`."""
+    (Path(directory) / SUMMARY_FILE).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+
+
+def load_run(directory):
+    """Loads a run directory written by `save_run`.
+
+    Raises:
+        RunDirectoryError: the directory is missing or lacks a file of the run.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise RunDirectoryError(f"model directory {str(directory)!r} does not exist")
+    missing = [name for name in REQUIRED_FILES if not (directory / name).is_file()]
+    if missing:
+        raise RunDirectoryError(
+            f"model directory {str(directory)!r} is incomplete: missing {', '.join(missing)} "
+            f"(a run directory written by `keras-attention train` holds {', '.join(REQUIRED_FILES)})"
+        )
+    config = RunConfig.from_yaml(directory / CONFIG_FILE)
+    source_tokenizer = tokenizer_from_config(config.source, vocab_lib.read_vocabulary(directory / SOURCE_VOCABULARY))
+    target_tokenizer = tokenizer_from_config(config.target, vocab_lib.read_vocabulary(directory / TARGET_VOCABULARY))
+    try:
+        model = keras.saving.load_model(directory / MODEL_FILE)
+    except (OSError, ValueError) as error:
+        raise RunDirectoryError(f"{directory / MODEL_FILE}: cannot be loaded as a Keras model: {error}") from None
+    return Run(directory, config, model, source_tokenizer, target_tokenizer)

@@ -1,0 +1,84 @@
+r"""Vocabularies: fixed special tokens, building from text, vocabulary files.
+
+Every vocabulary starts with the same four special tokens, at fixed ids:
+
+| id | token | meaning |
+| --- | --- | --- |
+| 0 | `<pad>` | padding; masked everywhere |
+| 1 | `<unk>` | any token outside the vocabulary |
+| 2 | `<s>` | start of a target sequence (first decoder input) |
+| 3 | `</s>` | end of a sequence (appended to sources and targets) |
+
+A vocabulary file holds one token per line, the line number (from 0) being the id. Backslash,
+space, tab, newline and carriage return are written escaped (`\\`, `\s`, `\t`, `\n`, `\r`), so
+a file survives editors that strip trailing spaces.
+"""
+
+import collections
+import re
+from pathlib import Path
+
+from keras_attention.errors import DataError
+
+PAD, UNK, START, END = "<pad>", "<unk>", "<s>", "</s>"
+SPECIAL_TOKENS = (PAD, UNK, START, END)
+PAD_ID, UNK_ID, START_ID, END_ID = range(4)
+
+_ESCAPES = {"\\": "\\", " ": "s", "\t": "t", "\n": "n", "\r": "r"}
+_UNESCAPES = {code: raw for raw, code in _ESCAPES.items()}
+
+
+def _escape(token):
+    return "".join("\\" + _ESCAPES[ch] if ch in _ESCAPES else ch for ch in token)
+
+
+def _unescape(line):
+    return re.sub(r"\\(.)", lambda match: _UNESCAPES.get(match.group(1), match.group(0)), line)
+
+
+def build_vocabulary(token_lists, min_count=1):
+    """Builds a vocabulary from tokenized text.
+
+    Args:
+        token_lists: iterable of token sequences.
+        min_count: tokens seen fewer times are left out (they map to `<unk>`).
+
+    Returns:
+        List of tokens: the special tokens, then the others by falling count (ties by token).
+    """
+    counts = collections.Counter()
+    for tokens in token_lists:
+        counts.update(tokens)
+    kept = sorted(
+        (token for token, count in counts.items() if count >= min_count and token not in SPECIAL_TOKENS),
+        key=lambda token: (-counts[token], token),
+    )
+    return list(SPECIAL_TOKENS) + kept
+
+
+def write_vocabulary(tokens, path):
+    """Writes `tokens` one per line to `path` (whitespace tokens escaped)."""
+    Path(path).write_text("".join(_escape(token) + "\n" for token in tokens), encoding="utf-8")
+
+
+def read_vocabulary(path):
+    """Reads a vocabulary file written by `write_vocabulary`.
+
+    Raises:
+        DataError: if the file does not start with the special tokens or repeats a token.
+    """
+    lines = Path(path).read_text(encoding="utf-8").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    tokens = [_unescape(line) for line in lines]
+    if tuple(tokens[: len(SPECIAL_TOKENS)]) != SPECIAL_TOKENS:
+        raise DataError(
+            f"{path}: a vocabulary must start with {list(SPECIAL_TOKENS)} on lines 1-4, "
+            f"got {tokens[: len(SPECIAL_TOKENS)]}"
+        )
+    seen = {}
+    for line_number, token in enumerate(tokens, start=1):
+        if token in seen:
+            raise DataError(f"{path}, line {line_number}: token {token!r} repeats line {seen[token]}")
+        seen[token] = line_number
+    return tokens

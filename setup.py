@@ -1,0 +1,42 @@
+"""Packaging for keras-attention."""
+
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+HERE = Path(__file__).parent
+
+setup(
+    name="keras-attention",
+    version="0.1.0",
+    description=(
+        "Attention-based sequence-to-sequence models on Keras 3: "
+        "attention layers, LSTM encoder/decoder, decoding, evaluation, export."
+    ),
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    python_requires=">=3.10",
+    packages=find_packages(include=["keras_attention", "keras_attention.*"]),
+    install_requires=[
+        "tensorflow>=2.21,<2.22",
+        "keras>=3.12,<4",
+        "tensorflow-text>=2.21,<2.22",
+        "keras-tuner>=1.4.8",
+        "tensorboard>=2.21",
+        "sacrebleu>=2.4",
+        "matplotlib>=3.8",
+        "pyyaml>=6.0",
+        "numpy>=1.26",
+    ],
+    extras_require={
+        "dev": ["pytest>=8", "hypothesis>=6.100"],
+    },
+    entry_points={
+        "console_scripts": ["keras-attention=keras_attention.cli:main"],
+    },
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "Topic :: Scientific/Engineering :: Artificial Intelligence",
+    ],
+)
