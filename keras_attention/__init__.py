@@ -7,6 +7,8 @@ The public API:
   `TrainingConfig`, `DecodingConfig`
 - models: `build_seq2seq`, `compile_seq2seq`, `inference_models`
 - decoding: `greedy_decode`
+- text and data: `CharTokenizer`, `learn_vocabulary`, `tokenizer_from_config`, `make_dataset`,
+  `teacher_forcing_inputs`
 - runs: `train`, `load_run`, `save_run`, `Translator`
 - errors: `KerasAttentionError`, `ConfigError`, `DataError`, `RunDirectoryError`
 
@@ -32,6 +34,8 @@ _MODULES = {
     "keras_attention.layers": ("AttentionLayer", "PaddingMask"),
     "keras_attention.models": ("build_seq2seq", "compile_seq2seq", "inference_models"),
     "keras_attention.decoding": ("greedy_decode",),
+    "keras_attention.text.tokenizer": ("CharTokenizer", "learn_vocabulary", "tokenizer_from_config"),
+    "keras_attention.data.pipeline": ("make_dataset", "teacher_forcing_inputs"),
     "keras_attention.trainer": ("train",),
     "keras_attention.runs": ("load_run", "save_run"),
     "keras_attention.translator": ("Translator",),

@@ -16,6 +16,7 @@ RUN_DIR/
 
 import dataclasses
 import json
+import zipfile
 from pathlib import Path
 
 import keras
@@ -104,8 +105,11 @@ def load_run(directory):
     config = RunConfig.from_yaml(directory / CONFIG_FILE)
     source_tokenizer = tokenizer_from_config(config.source, vocab_lib.read_vocabulary(directory / SOURCE_VOCABULARY))
     target_tokenizer = tokenizer_from_config(config.target, vocab_lib.read_vocabulary(directory / TARGET_VOCABULARY))
+    model_path = directory / MODEL_FILE
+    if not zipfile.is_zipfile(model_path):
+        raise RunDirectoryError(f"{model_path}: not a Keras model archive (a `.keras` file is a zip file)")
     try:
-        model = keras.saving.load_model(directory / MODEL_FILE)
-    except (OSError, ValueError) as error:
-        raise RunDirectoryError(f"{directory / MODEL_FILE}: cannot be loaded as a Keras model: {error}") from None
+        model = keras.saving.load_model(model_path)
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise RunDirectoryError(f"{model_path}: cannot be loaded as a Keras model: {error}") from None
     return Run(directory, config, model, source_tokenizer, target_tokenizer)

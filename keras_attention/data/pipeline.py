@@ -22,13 +22,32 @@ def make_dataset(pairs, source_tokenizer, target_tokenizer, batch_size, shuffle_
     dataset = tf.data.Dataset.from_tensor_slices((list(sources), list(targets)))
     if shuffle_buffer:
         dataset = dataset.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
+    framing = teacher_forcing_inputs(source_tokenizer, target_tokenizer)
+    return dataset.batch(batch_size).map(framing, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+
+
+def teacher_forcing_inputs(source_tokenizer, target_tokenizer):
+    """Returns a function for `Dataset.map` over batches of `(source, target)` strings.
+
+    Example:
+
+    ```python
+    dataset = tf.data.Dataset.from_tensor_slices((sources, targets)).batch(64)
+    dataset = dataset.map(teacher_forcing_inputs(source_tokenizer, target_tokenizer))
+    model.fit(dataset)
+    ```
+
+    Returns:
+        Function mapping string tensors `(batch,)` to `({"source": ids, "target_in": ids},
+        target_out)` int32 tensors.
+    """
 
     def frame(source, target):
         encoded_target = target_tokenizer.encode_target(target)
         inputs = {"source": source_tokenizer.encode_source(source)["ids"], "target_in": encoded_target["inputs"]}
         return inputs, encoded_target["outputs"]
 
-    return dataset.batch(batch_size).map(frame, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+    return frame
 
 
 def count_too_long(texts, tokenizer):

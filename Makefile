@@ -1,0 +1,24 @@
+SHELL := /bin/bash
+# Developer entry points. `make demo` and `make test` are the README's Quick start.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+EXAMPLES := "Tuesday, March 3, 1998" "3rd of july 2021" "12/25/1999" "  01.02.2003" "7 Aug 65"
+
+.PHONY: setup demo test
+
+$(STAMP): setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/keras-attention train --config training/configs/dates.yaml --output runs/dates --overwrite
+	@echo "translations of a few examples:"
+	@$(BIN)/keras-attention translate --model runs/dates $(EXAMPLES) | paste -d '\t' <(printf '%s\n' $(EXAMPLES)) -
+
+test: $(STAMP)
+	$(BIN)/python -m pytest

@@ -1,0 +1,194 @@
+"""End to end through the `keras-attention` command: train the dates model, translate, evaluate,
+and every user error path (clear message, exit status 2, no traceback)."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from keras_attention.data import dates
+
+ROOT = Path(__file__).resolve().parent.parent
+DATES_CONFIG = ROOT / "training" / "configs" / "dates.yaml"
+
+
+def cli(*args, stdin=None, cwd=None):
+    """Runs `keras-attention ARGS` in a fresh Python process."""
+    return subprocess.run(
+        [sys.executable, "-m", "keras_attention.cli", *map(str, args)],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env={**os.environ, "PYTHONWARNINGS": "default"},
+        timeout=900,
+    )
+
+
+def assert_user_error(result, *fragments):
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr
+
+
+@pytest.fixture(scope="session")
+def run_dir(tmp_path_factory):
+    """The shipped dates config, trained once for the whole session."""
+    output = tmp_path_factory.mktemp("runs") / "dates"
+    started = time.perf_counter()
+    result = cli("train", "--config", DATES_CONFIG, "--output", output, "--verbose", "2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    print(f"dates training run: {time.perf_counter() - started:.0f} s\n{result.stdout}")
+    return output
+
+
+def test_training_reaches_99_percent_exact_match_on_held_out_dates(run_dir):
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["test"]["sentences"] == 2000
+    assert summary["test"]["exact_match"] >= 0.99, summary["test"]
+    assert "nrefs:1" in summary["test"]["bleu_signature"]
+    for name in ("config.yaml", "model.keras", "vocab/source.txt", "vocab/target.txt", "history.csv"):
+        assert (run_dir / name).is_file()
+
+
+def test_translate_in_fresh_process_equals_in_library(run_dir):
+    from keras_attention.runs import load_run
+
+    sentences = [source for source, _ in dates.generate_pairs(300, seed=42)]
+    expected = load_run(run_dir).translator().translate(sentences).translations
+    result = cli("translate", "--model", run_dir, stdin="\n".join(sentences) + "\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == expected
+    assert sum(e == t for e, (_, t) in zip(expected, dates.generate_pairs(300, seed=42))) >= 297
+
+
+def test_translate_arguments(run_dir):
+    result = cli("translate", "--model", run_dir, "Tuesday, March 3, 1998", "3rd of july 2021")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["1998-03-03", "2021-07-03"]
+
+
+def test_translate_ten_thousand_lines_from_stdin(run_dir):
+    sentences = [source for source, _ in dates.generate_pairs(10000, seed=5)]
+    sentences[17] = ""
+    started = time.perf_counter()
+    result = cli("translate", "--model", run_dir, stdin="\n".join(sentences) + "\n")
+    elapsed = time.perf_counter() - started
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.split("\n")
+    assert len(lines) == 10001 and lines[-1] == ""
+    assert lines[17] == ""
+    assert elapsed < 120
+
+
+def test_translate_uses_batched_calls(run_dir):
+    from keras_attention.runs import load_run
+
+    translator = load_run(run_dir).translator(batch_size=256)
+    calls = []
+    batch_function = translator.translate_batch
+
+    def counting(sentences):
+        calls.append(int(sentences.shape[0]))
+        return batch_function(sentences)
+
+    translator.translate_batch = counting
+    translator.translate([source for source, _ in dates.generate_pairs(1000, seed=8)])
+    assert calls == [256, 256, 256, 232]
+
+
+def test_empty_long_and_unknown_inputs(run_dir):
+    long_line = "3 march 1998 " + "x" * 200
+    result = cli("translate", "--model", run_dir, stdin=f"\n   \n{long_line}\n3 march 1998 日本\n")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.split("\n")
+    assert lines[:2] == ["", ""] and len(lines) == 5
+    assert "1 of 4 inputs were longer than the model's maximum of 48 source tokens and were truncated" in result.stderr
+    assert "source tokens were outside the vocabulary and were mapped to <unk>" in result.stderr
+
+
+def test_evaluate_json_and_hypotheses(run_dir, tmp_path):
+    pairs = dates.generate_pairs(200, seed=77)
+    dates.write_tsv(pairs, tmp_path / "test.tsv")
+    result = cli(
+        "evaluate", "--model", run_dir, "--data", tmp_path / "test.tsv", "--json", "--hypotheses", tmp_path / "hyp.tsv"
+    )
+    assert result.returncode == 0, result.stderr
+    scores = json.loads(result.stdout)
+    assert scores["sentences"] == 200 and scores["exact_match"] >= 0.97
+    assert scores["bleu_signature"].startswith("nrefs:1")
+    rows = [line.split("\t") for line in (tmp_path / "hyp.tsv").read_text(encoding="utf-8").splitlines()]
+    assert [(row[0], row[1]) for row in rows] == pairs
+    exact = sum(row[1] == row[2] for row in rows) / len(rows)
+    assert exact == pytest.approx(scores["exact_match"])
+
+
+def test_evaluate_text_report(run_dir, tmp_path):
+    dates.write_tsv(dates.generate_pairs(20, seed=1), tmp_path / "test.tsv")
+    result = cli("evaluate", "--model", run_dir, "--data", tmp_path / "test.tsv")
+    assert result.returncode == 0, result.stderr
+    assert "exact match:" in result.stdout and "BLEU:" in result.stdout and "nrefs:1" in result.stdout
+
+
+def test_missing_model_directory(tmp_path):
+    assert_user_error(cli("translate", "--model", tmp_path / "nope", "x"), "does not exist")
+
+
+@pytest.mark.parametrize("missing", ["vocab/target.txt", "model.keras", "config.yaml"])
+def test_incomplete_model_directory(run_dir, tmp_path, missing):
+    broken = tmp_path / "broken"
+    shutil.copytree(run_dir, broken)
+    (broken / missing).unlink()
+    assert_user_error(cli("translate", "--model", broken, "x"), f"is incomplete: missing {missing}")
+
+
+def test_corrupt_model_file(run_dir, tmp_path):
+    broken = tmp_path / "broken"
+    shutil.copytree(run_dir, broken)
+    (broken / "model.keras").write_text("not a model")
+    assert_user_error(cli("translate", "--model", broken, "x"), "model.keras: not a Keras model archive")
+
+
+@pytest.mark.parametrize(
+    "text, fragments",
+    [
+        ("model:\n  attention: bahdanau\n  hidden: 3\n", ["line 3: model.hidden: unknown key"]),
+        ("training:\n  epochs: three\n", ["line 2: training.epochs: expected int, got str 'three'"]),
+        ("model:\n  attention: cosine\n", ["model.attention: expected one of"]),
+        ("model:\n  attention_units: -5\n", ["model.attention_units: expected a positive integer, got -5"]),
+    ],
+)
+def test_bad_config(tmp_path, text, fragments):
+    config = tmp_path / "bad.yaml"
+    config.write_text(text)
+    result = cli("train", "--config", config, "--output", tmp_path / "run")
+    assert_user_error(result, str(config), *fragments)
+    assert not (tmp_path / "run").exists()
+
+
+def test_train_refuses_to_replace_a_run(run_dir, tmp_path):
+    result = cli("train", "--config", DATES_CONFIG, "--output", run_dir)
+    assert_user_error(result, "already holds a run; pass --overwrite")
+
+
+def test_evaluate_bad_data_file(run_dir, tmp_path):
+    data = tmp_path / "bad.tsv"
+    data.write_text("3 march 1998\t1998-03-03\nno tab here\n")
+    assert_user_error(
+        cli("evaluate", "--model", run_dir, "--data", data), f"{data}, line 2: expected 2 tab-separated fields"
+    )
+
+
+def test_training_script_has_the_same_options():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "training" / "train.py"), "--help"], capture_output=True, text=True
+    )
+    assert result.returncode == 0
+    for option in ("--config", "--output", "--overwrite", "--epochs"):
+        assert option in result.stdout
