@@ -25,7 +25,7 @@ def cli(*args, stdin=None, cwd=None):
         capture_output=True,
         text=True,
         cwd=cwd or ROOT,
-        env={**os.environ, "PYTHONWARNINGS": "default"},
+        env={**os.environ, "PYTHONWARNINGS": "default", "PYTHONPATH": str(ROOT)},
         timeout=900,
     )
 

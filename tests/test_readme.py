@@ -1,12 +1,14 @@
 """The README's example script runs as written and learns the dates task."""
 
 import ast
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
 
 
 def readme_example():
@@ -27,7 +29,10 @@ def test_readme_opens_with_two_command_quick_start():
 def test_readme_example_runs(tmp_path):
     script = tmp_path / "example.py"
     script.write_text(readme_example(), encoding="utf-8")
-    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     printed = result.stdout.strip().splitlines()[-1]
     assert ast.literal_eval(printed) == ["1998-03-03", "2021-07-03", "1999-12-25"]
