@@ -22,10 +22,17 @@ import yaml
 
 from keras_attention.errors import ConfigError
 
-ATTENTION_SCORES = ("bahdanau", "luong_dot", "luong_general")
+ADDITIVE_ATTENTION_SCORES = ("bahdanau", "bahdanau_normed", "luong_concat")
+ATTENTION_SCORES = ADDITIVE_ATTENTION_SCORES + ("luong_dot", "luong_general", "scaled_dot")
+ATTENTION_SCALES = {
+    "luong_general": (None, "inverse_sqrt", "learned"),
+    "scaled_dot": (None, "inverse_sqrt", "learned"),
+}
+ATTENTION_PLACEMENTS = ("after_lstm", "in_step")
 TOKENIZERS = ("char",)
 NORMALIZATIONS = ("NFKC", "NFKD", "NFC", "NFD", "none")
 TASKS = ("dates", "tsv")
+DECODING_STRATEGIES = ("greedy", "beam", "sample")
 
 
 def _check(condition, key, message):
@@ -52,10 +59,25 @@ class ModelConfig:
         bidirectional: whether every encoder layer reads in both directions.
         decoder_units: LSTM units per decoder layer.
         decoder_layers: number of stacked decoder LSTM layers.
-        attention: attention score, one of `ATTENTION_SCORES`.
-        attention_units: size of the additive scoring space (`bahdanau` only; `null` otherwise).
+        attention: attention score, one of `ATTENTION_SCORES` (see `AttentionLayer`).
+        attention_units: size of the additive scoring space (required for the additive scores
+            `ADDITIVE_ATTENTION_SCORES`; `null` otherwise).
         attentional_units: size of the attentional vector `tanh(W [c; s])` fed to the output layer.
-        dropout: dropout rate on embeddings and between recurrent layers.
+        dropout: dropout rate on embeddings, between recurrent layers (`after_lstm` only) and on
+            the attentional vector.
+        attention_scale: scaling of a multiplicative score: `null`, `inverse_sqrt` or `learned`;
+            only for `luong_general` and `scaled_dot` (`null` means `inverse_sqrt` for
+            `scaled_dot`).
+        attention_dropout: fraction of the alignments dropped in training (`after_lstm` only).
+        attention_placement: `after_lstm` (attention over the LSTM outputs, parallel over time,
+            fast) or `in_step` (attention inside every decoder step, from the previous state, as
+            Bahdanau et al. describe).
+        input_feeding: whether the previous attentional vector is fed to the next step
+            (Luong et al.; `in_step` only).
+        coverage: whether the sum of the past alignments enters the score (See et al.; `in_step`
+            and additive scores only).
+        coverage_loss_weight: weight of the coverage loss term (a number >= 0, required with
+            `coverage`; `null` otherwise).
     """
 
     embedding_dim: int = 64
@@ -68,6 +90,12 @@ class ModelConfig:
     attention_units: typing.Optional[int] = 128
     attentional_units: int = 256
     dropout: float = 0.0
+    attention_scale: typing.Optional[str] = None
+    attention_dropout: float = 0.0
+    attention_placement: str = "after_lstm"
+    input_feeding: bool = False
+    coverage: bool = False
+    coverage_loss_weight: typing.Optional[float] = None
 
     def validate(self, key="model"):
         for name in (
@@ -80,11 +108,12 @@ class ModelConfig:
         ):
             _positive_int(getattr(self, name), f"{key}.{name}")
         _choice(self.attention, ATTENTION_SCORES, f"{key}.attention")
-        if self.attention == "bahdanau":
+        additive = self.attention in ADDITIVE_ATTENTION_SCORES
+        if additive:
             _check(
                 self.attention_units is not None,
                 f"{key}.attention_units",
-                "required (a positive integer) for attention 'bahdanau', got null",
+                f"required (a positive integer) for attention {self.attention!r}, got null",
             )
             _positive_int(self.attention_units, f"{key}.attention_units")
         else:
@@ -94,9 +123,53 @@ class ModelConfig:
                 f"must be null for attention {self.attention!r} (it has no scoring space), "
                 f"got {self.attention_units!r}",
             )
+        scales = ATTENTION_SCALES.get(self.attention, (None,))
+        _check(
+            self.attention_scale in scales,
+            f"{key}.attention_scale",
+            f"expected one of {list(scales)} for attention {self.attention!r}, got {self.attention_scale!r}",
+        )
         _check(
             0.0 <= self.dropout < 1.0, f"{key}.dropout", f"expected 0 <= dropout < 1, got {self.dropout!r}"
         )
+        _check(
+            0.0 <= self.attention_dropout < 1.0,
+            f"{key}.attention_dropout",
+            f"expected 0 <= attention_dropout < 1, got {self.attention_dropout!r}",
+        )
+        _choice(self.attention_placement, ATTENTION_PLACEMENTS, f"{key}.attention_placement")
+        if self.attention_placement != "in_step":
+            for name in ("input_feeding", "coverage"):
+                _check(
+                    not getattr(self, name),
+                    f"{key}.{name}",
+                    f"needs attention_placement 'in_step', got attention_placement "
+                    f"{self.attention_placement!r}",
+                )
+        else:
+            _check(
+                self.attention_dropout == 0.0,
+                f"{key}.attention_dropout",
+                f"must be 0 with attention_placement 'in_step', got {self.attention_dropout!r}",
+            )
+        _check(
+            not self.coverage or additive,
+            f"{key}.coverage",
+            f"needs an additive attention {list(ADDITIVE_ATTENTION_SCORES)}, got attention "
+            f"{self.attention!r}",
+        )
+        if self.coverage:
+            _check(
+                self.coverage_loss_weight is not None and self.coverage_loss_weight >= 0,
+                f"{key}.coverage_loss_weight",
+                f"expected a number >= 0 with coverage, got {self.coverage_loss_weight!r}",
+            )
+        else:
+            _check(
+                self.coverage_loss_weight is None,
+                f"{key}.coverage_loss_weight",
+                f"must be null without coverage, got {self.coverage_loss_weight!r}",
+            )
 
 
 @dataclasses.dataclass
@@ -204,19 +277,67 @@ class TrainingConfig:
 
 @dataclasses.dataclass
 class DecodingConfig:
-    """How translations are produced.
+    """How translations are produced (see `keras_attention.decoding`).
 
     Args:
         max_length: maximum number of output tokens.
         batch_size: sentences decoded together.
+        strategy: one of `DECODING_STRATEGIES`: `greedy` (most probable token at each step),
+            `beam` (beam search) or `sample` (random draws).
+        beam_size: hypotheses kept per sentence (`beam`).
+        length_penalty: GNMT length penalty weight `alpha >= 0`, 0 for none (`beam`).
+        coverage_penalty: GNMT coverage penalty weight `beta >= 0`, 0 for none (`beam`).
+        n_best: hypotheses returned per sentence, at most `beam_size`; above 1 needs `beam`.
+        temperature: sampling temperature, `> 0` (`sample`).
+        top_k: draw from the `top_k` most probable tokens only, `null` for all (`sample`).
+        seed: seed of the random draws, `null` for a different one at each run (`sample`).
+        max_length_ratio: also stop each output after `ceil(max_length_ratio * source length)`
+            tokens, both lengths counting `</s>`; `null` for no relative limit.
     """
 
     max_length: int = 128
     batch_size: int = 256
+    strategy: str = "greedy"
+    beam_size: int = 5
+    length_penalty: float = 0.0
+    coverage_penalty: float = 0.0
+    n_best: int = 1
+    temperature: float = 1.0
+    top_k: typing.Optional[int] = None
+    seed: typing.Optional[int] = None
+    max_length_ratio: typing.Optional[float] = None
 
     def validate(self, key="decoding"):
         _positive_int(self.max_length, f"{key}.max_length")
         _positive_int(self.batch_size, f"{key}.batch_size")
+        _choice(self.strategy, DECODING_STRATEGIES, f"{key}.strategy")
+        _positive_int(self.beam_size, f"{key}.beam_size")
+        for name in ("length_penalty", "coverage_penalty"):
+            value = getattr(self, name)
+            _check(value >= 0, f"{key}.{name}", f"expected >= 0 (0 for none), got {value!r}")
+        _positive_int(self.n_best, f"{key}.n_best")
+        if self.strategy == "beam":
+            _check(
+                self.n_best <= self.beam_size,
+                f"{key}.n_best",
+                f"expected at most beam_size ({self.beam_size}), got {self.n_best!r}",
+            )
+        else:
+            _check(
+                self.n_best == 1,
+                f"{key}.n_best",
+                f"expected 1 for strategy {self.strategy!r} (n-best lists need strategy 'beam'), "
+                f"got {self.n_best!r}",
+            )
+        _check(self.temperature > 0, f"{key}.temperature", f"expected > 0, got {self.temperature!r}")
+        if self.top_k is not None:
+            _check(self.top_k > 0, f"{key}.top_k", f"expected a positive integer or null, got {self.top_k!r}")
+        if self.max_length_ratio is not None:
+            _check(
+                self.max_length_ratio > 0,
+                f"{key}.max_length_ratio",
+                f"expected > 0 or null, got {self.max_length_ratio!r}",
+            )
 
 
 @dataclasses.dataclass
