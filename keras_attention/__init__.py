@@ -2,11 +2,12 @@
 
 The public API:
 
-- layers: `AttentionLayer`, `PaddingMask`
+- layers: `AttentionLayer`, `AttentionRNN` / `AttentionRNNCell` (attention inside the RNN step),
+  `CoverageLoss`, `InitialAttentionState`, `PaddingMask`, `RemoveMask`
 - config: `RunConfig` and its parts `DataConfig`, `TextConfig`, `ModelConfig`,
   `TrainingConfig`, `DecodingConfig`
 - models: `build_seq2seq`, `compile_seq2seq`, `inference_models`
-- decoding: `greedy_decode`
+- decoding: `greedy_decode`, `beam_search_decode`, `sample_decode`
 - text and data: `CharTokenizer`, `learn_vocabulary`, `tokenizer_from_config`, `make_dataset`,
   `teacher_forcing_inputs`
 - runs: `train`, `load_run`, `save_run`, `Translator`
@@ -31,9 +32,17 @@ _MODULES = {
         "TrainingConfig",
     ),
     "keras_attention.errors": ("ConfigError", "DataError", "KerasAttentionError", "RunDirectoryError"),
-    "keras_attention.layers": ("AttentionLayer", "PaddingMask"),
+    "keras_attention.layers": (
+        "AttentionLayer",
+        "AttentionRNN",
+        "AttentionRNNCell",
+        "CoverageLoss",
+        "InitialAttentionState",
+        "PaddingMask",
+        "RemoveMask",
+    ),
     "keras_attention.models": ("build_seq2seq", "compile_seq2seq", "inference_models"),
-    "keras_attention.decoding": ("greedy_decode",),
+    "keras_attention.decoding": ("beam_search_decode", "greedy_decode", "sample_decode"),
     "keras_attention.text.tokenizer": ("CharTokenizer", "learn_vocabulary", "tokenizer_from_config"),
     "keras_attention.data.pipeline": ("make_dataset", "teacher_forcing_inputs"),
     "keras_attention.trainer": ("train",),

@@ -4,10 +4,26 @@ Run `keras-attention COMMAND --help` for each command's options.
 """
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
 import warnings
+
+from keras_attention.config import DECODING_STRATEGIES
+
+_BEAM_OPTIONS = ("beam_size", "length_penalty", "coverage_penalty", "n_best")
+_SAMPLING_OPTIONS = ("temperature", "top_k", "seed")
+_LENGTH_OPTIONS = ("batch_size", "max_length", "max_length_ratio")
+
+_N_BEST_FORMAT = """output:
+  One translation per input sentence, in input order. With --n-best N above 1, N lines per
+  input sentence instead, best first, in the Moses n-best format
+
+    INDEX ||| TRANSLATION ||| SCORE
+
+  where INDEX is the 0-based number of the input sentence and SCORE the hypothesis score: its
+  log-probability divided by the length penalty, plus the coverage penalty."""
 
 
 def _train(args):
@@ -43,13 +59,39 @@ def _read_lines():
     return [line.rstrip(b"\r\n") for line in sys.stdin.buffer]
 
 
+def _translator(run, args):
+    """Builds a `Translator` for `run` with the run's decoding config and the decoding options."""
+    from keras_attention.errors import ConfigError
+
+    names = _BEAM_OPTIONS + _SAMPLING_OPTIONS + _LENGTH_OPTIONS
+    given = {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
+    implied = [
+        strategy
+        for strategy, options in (("beam", _BEAM_OPTIONS), ("sample", _SAMPLING_OPTIONS))
+        if any(name in given for name in options)
+    ]
+    if args.strategy is not None:
+        given["strategy"] = args.strategy
+    elif len(implied) == 2:
+        raise ConfigError("beam search and sampling options were given together; choose one with --strategy")
+    elif implied:
+        given["strategy"] = implied[0]
+    decoding = dataclasses.replace(run.config.decoding, **given)
+    return run.translator(decoding=decoding)
+
+
 def _translate(args):
     from keras_attention.runs import load_run
 
     run = load_run(args.model)
+    translator = _translator(run, args)
     sentences = args.text if args.text else _read_lines()
-    result = run.translator(batch_size=args.batch_size).translate(sentences)
-    sys.stdout.write("".join(text + "\n" for text in result.translations))
+    result = translator.translate(sentences)
+    if translator.decoding.n_best == 1:
+        sys.stdout.write("".join(text + "\n" for text in result.translations))
+        return
+    for index, (texts, scores) in enumerate(zip(result.n_best, result.n_best_scores)):
+        sys.stdout.write("".join(f"{index} ||| {text} ||| {score:.6f}\n" for text, score in zip(texts, scores)))
 
 
 def _evaluate(args):
@@ -60,7 +102,7 @@ def _evaluate(args):
     pairs = read_tsv(args.data)
     run = load_run(args.model)
     sources, references = (list(side) for side in zip(*pairs))
-    hypotheses = run.translator(batch_size=args.batch_size).translate(sources).translations
+    hypotheses = _translator(run, args).translate(sources).translations
     scores = score_translations(hypotheses, references)
     if args.hypotheses:
         with open(args.hypotheses, "w", encoding="utf-8") as handle:
@@ -87,11 +129,14 @@ def build_parser():
     train.set_defaults(handler=_train)
 
     translate = commands.add_parser(
-        "translate", help="translate TEXT arguments, or standard input one sentence per line"
+        "translate",
+        help="translate TEXT arguments, or standard input one sentence per line",
+        epilog=_N_BEST_FORMAT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     translate.add_argument("--model", required=True, help="run directory written by `train`")
-    translate.add_argument("--batch-size", type=int, default=None, help="sentences decoded together")
     translate.add_argument("text", nargs="*", metavar="TEXT", help="sentences (default: read standard input)")
+    add_decoding_arguments(translate, n_best=True)
     translate.set_defaults(handler=_translate)
 
     evaluate = commands.add_parser("evaluate", help="score a model on a source<TAB>target file")
@@ -101,9 +146,49 @@ def build_parser():
     evaluate.add_argument(
         "--hypotheses", metavar="FILE", help="also write source<TAB>reference<TAB>hypothesis lines to FILE"
     )
-    evaluate.add_argument("--batch-size", type=int, default=None, help="sentences decoded together")
+    add_decoding_arguments(evaluate, n_best=False)
     evaluate.set_defaults(handler=_evaluate)
     return parser
+
+
+def add_decoding_arguments(parser, n_best):
+    """Adds the decoding options, which override the run's `decoding` config.
+
+    Args:
+        parser: `argparse.ArgumentParser` of a command that decodes.
+        n_best: whether to offer `--n-best` (for commands that print every hypothesis).
+    """
+    group = parser.add_argument_group(
+        "decoding", "Defaults come from the `decoding` section of the run's config.yaml."
+    )
+    group.add_argument(
+        "--strategy",
+        choices=DECODING_STRATEGIES,
+        help="greedy, beam search or random sampling; beam search and sampling options imply "
+        "their strategy",
+    )
+    group.add_argument("--batch-size", type=int, metavar="N", help="sentences decoded together")
+    group.add_argument("--max-length", type=int, metavar="N", help="maximum output tokens per sentence")
+    group.add_argument(
+        "--max-length-ratio",
+        type=float,
+        metavar="R",
+        help="also stop each output after R times its source length (both counting </s>)",
+    )
+    group.add_argument("--beam-size", type=int, metavar="K", help="beam search: hypotheses kept per sentence")
+    group.add_argument(
+        "--length-penalty", type=float, metavar="A", help="beam search: GNMT length penalty alpha >= 0"
+    )
+    group.add_argument(
+        "--coverage-penalty", type=float, metavar="B", help="beam search: GNMT coverage penalty beta >= 0"
+    )
+    if n_best:
+        group.add_argument(
+            "--n-best", type=int, metavar="N", help="beam search: print the N best hypotheses (format below)"
+        )
+    group.add_argument("--temperature", type=float, metavar="T", help="sampling: temperature > 0")
+    group.add_argument("--top-k", type=int, metavar="K", help="sampling: draw from the K most probable tokens")
+    group.add_argument("--seed", type=int, help="sampling: seed of the draws")
 
 
 def add_train_arguments(parser):
