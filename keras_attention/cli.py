@@ -53,11 +53,11 @@ def _translate(args):
 
 
 def _evaluate(args):
-    from keras_attention.data.tsv import read_tsv
+    from keras_attention.data.readers import read_tsv
     from keras_attention.evaluation import score_translations
     from keras_attention.runs import load_run
 
-    pairs = read_tsv(args.data)
+    pairs = read_tsv(args.data).pairs
     run = load_run(args.model)
     sources, references = (list(side) for side in zip(*pairs))
     hypotheses = run.translator(batch_size=args.batch_size).translate(sources).translations

@@ -1,7 +1,8 @@
-"""Shared test setup: quiet TensorFlow, private Keras/matplotlib homes, seeds."""
+"""Shared test setup: quiet TensorFlow, private Keras/matplotlib homes, seeds, the Bible corpus."""
 
 import os
 import tempfile
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 _HOME = tempfile.mkdtemp(prefix="keras-attention-tests-")
@@ -16,3 +17,14 @@ import pytest  # noqa: E402
 def _seed():
     keras.utils.set_random_seed(1234)
     yield
+
+
+BIBLE = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "bible"
+
+
+@pytest.fixture(scope="session")
+def bible():
+    """The verse-aligned Bible corpus in ../shared/data/bible (relative to the repo root)."""
+    if not (BIBLE / "web-sparv.train.tsv").is_file():
+        pytest.skip(f"the Bible corpus is not at {BIBLE} (a sibling of the repository's folder)")
+    return BIBLE
