@@ -14,6 +14,9 @@ from keras_attention.models import build_seq2seq, compile_seq2seq
 from keras_attention.runs import is_run_directory, load_run, save_run, write_summary
 from keras_attention.text.tokenizer import learn_vocabulary, tokenizer_from_config
 from keras_attention.trainer.data_report import report_data
+from keras_attention.trainer.dev_bleu import dev_bleu_callbacks
+
+BEST_WEIGHTS = "checkpoints/best.weights.h5"
 
 
 def prepare_output_directory(output_dir, overwrite):
@@ -30,8 +33,10 @@ def prepare_output_directory(output_dir, overwrite):
     return output_dir
 
 
-def _callbacks(config, output_dir):
+def _callbacks(config, output_dir, first=()):
+    """The callbacks of `fit`; `first` come before the loggers, so these see the metrics they add."""
     callbacks = [
+        *first,
         keras.callbacks.CSVLogger(str(output_dir / "history.csv")),
         keras.callbacks.TensorBoard(log_dir=str(output_dir / "logs"), write_graph=False),
         keras.callbacks.TerminateOnNaN(),
@@ -39,7 +44,20 @@ def _callbacks(config, output_dir):
     if config.training.early_stopping_patience:
         callbacks.append(
             keras.callbacks.EarlyStopping(
-                patience=config.training.early_stopping_patience, restore_best_weights=True
+                monitor=config.evaluation.monitor,
+                mode=config.evaluation.mode,
+                patience=config.training.early_stopping_patience,
+                restore_best_weights=True,
+            )
+        )
+    if config.evaluation.keep_best:
+        callbacks.append(
+            keras.callbacks.ModelCheckpoint(
+                str(output_dir / BEST_WEIGHTS),
+                monitor=config.evaluation.monitor,
+                mode=config.evaluation.mode,
+                save_best_only=True,
+                save_weights_only=True,
             )
         )
     return callbacks
@@ -50,8 +68,9 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print):
 
     Steps: load the data splits, learn the vocabularies from the training pairs, report skipped
     lines, long pairs and the padding that bucketing saves, build and compile the model,
-    `model.fit` (Keras progress bar), save the run, then translate the held-out test pairs (if
-    any) and score them.
+    `model.fit` (Keras progress bar; dev BLEU after each epoch if `config.evaluation` asks), save
+    the run (the best epoch's weights with `evaluation.keep_best`), then translate the held-out
+    test pairs (if any) and score them.
 
     Args:
         config: validated `RunConfig`.
@@ -68,6 +87,7 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print):
     splits = load_splits(config.data)
     source_tokenizer = tokenizer_from_config(config.source, learn_vocabulary(config.source, [s for s, _ in splits.train]))
     target_tokenizer = tokenizer_from_config(config.target, learn_vocabulary(config.target, [t for _, t in splits.train]))
+    dev_bleu = dev_bleu_callbacks(config, splits.dev, source_tokenizer, target_tokenizer)
     data_report = report_data(config, splits, source_tokenizer, target_tokenizer, log)
     log(
         f"data: {len(splits.train)} train, {len(splits.dev)} dev, {len(splits.test)} test pairs; "
@@ -97,10 +117,12 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print):
         validation_data=dev_data,
         epochs=config.training.epochs,
         shuffle=False,
-        callbacks=_callbacks(config, output_dir),
+        callbacks=_callbacks(config, output_dir, first=dev_bleu),
         verbose=verbose,
     )
     training_seconds = time.perf_counter() - started
+    if config.evaluation.keep_best and (output_dir / BEST_WEIGHTS).is_file():
+        model.load_weights(output_dir / BEST_WEIGHTS)
     save_run(output_dir, config, model, source_tokenizer, target_tokenizer)
     summary = {
         "output": str(output_dir),
