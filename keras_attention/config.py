@@ -122,8 +122,9 @@ class TextConfig:
             token. `wordpiece`: the lowest count a multi-character subword needs to enter the
             vocabulary (every character of the training words is always kept).
         vocabulary_size: largest vocabulary, special tokens included. `char` keeps the most
-            frequent characters; `wordpiece` learns a vocabulary of about this size (a little
-            larger when the training text has more distinct characters).
+            frequent characters; `wordpiece` learns up to this many tokens (within 5% below), but
+            always keeps every character of the training words, alone and as a continuation,
+            even if that takes more.
     """
 
     tokenizer: str = "char"

@@ -257,7 +257,8 @@ class WordPieceTokenizer(Tokenizer):
         Returns:
             The special tokens, then every character of the training words (alone and with `##`;
             the NUL character excepted), then subwords seen at least `text_config.min_count`
-            times, about `text_config.vocabulary_size` tokens in all.
+            times: at most `text_config.vocabulary_size` tokens, unless the characters alone need
+            more.
         """
         normalizer = _normalizer(text_config)  # bound to a name: tf.function methods hold it weakly
         normalized = normalizer.normalize(tf.constant(list(texts), tf.string))
@@ -272,7 +273,21 @@ class WordPieceTokenizer(Tokenizer):
             lower_thresh=text_config.min_count,
             joiner=cls.SUFFIX_INDICATOR,
         )
-        return [token for token in learned if cls._usable(token)]
+        return cls._within_size([token for token in learned if cls._usable(token)], text_config.vocabulary_size)
+
+    @classmethod
+    def _within_size(cls, learned, vocabulary_size):
+        """Drops the learner's last (least frequent) subwords beyond `vocabulary_size`.
+
+        With little training text the learner can overshoot (its count threshold cannot go below
+        1). Special tokens and every character, alone and as a continuation, are always kept, so
+        every word of the training text can still be spelled out.
+        """
+        characters = {token for token in learned if len(token) == 1}
+        essential = set(vocab_lib.SPECIAL_TOKENS) | characters | {cls.SUFFIX_INDICATOR + c for c in characters}
+        others = [token for token in learned if token not in essential]
+        kept = essential | set(others[: max(vocabulary_size - len(essential), 0)])
+        return [token for token in learned if token in kept]
 
     @classmethod
     def _usable(cls, token):

@@ -226,3 +226,13 @@ def test_wordpiece_tokenizer_survives_a_saved_model(tmp_path):
     strings = tf.constant(["God SAW the earth.", "and light"])
     np.testing.assert_array_equal(restored.encode_source(strings)["ids"], tokenizer.encode_source(strings)["ids"])
     assert as_text(restored.detokenize(restored.encode_source(strings)["ids"])) == ["god saw the earth.", "and light"]
+
+
+def test_wordpiece_vocabulary_size_is_a_limit_that_keeps_every_character():
+    texts = [" ".join(f"w{index}x{index * 7}" for index in range(start, start + 20)) for start in range(0, 400, 20)]
+    config = TextConfig(tokenizer="wordpiece", vocabulary_size=40)
+    tokens = learn_vocabulary(config, texts)
+    characters = set("".join(texts).replace(" ", ""))
+    assert len(tokens) == 40 and characters | {"##" + character for character in characters} <= set(tokens)
+    tokenizer = tokenizer_from_config(config, tokens)
+    assert as_text(tokenizer.detokenize(tokenizer.tokenize(tf.constant(texts[:2])).to_tensor())) == texts[:2]
