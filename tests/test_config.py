@@ -1,6 +1,7 @@
 """RunConfig: YAML loading, validation messages with key paths and lines, round trips."""
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
@@ -104,6 +105,15 @@ def test_relative_data_paths_resolve_against_the_config_directory(tmp_path, monk
     assert config.data.train == str(tmp_path / "data" / "train.tsv")
     assert config.data.dev == str(tmp_path / "dev.tsv") and config.data.test is None
     assert RunConfig.from_dict({"data": {"task": "tsv", "train": "x.tsv"}}).data.train == "x.tsv"
+
+
+def test_shipped_bible_config_points_next_to_the_repository():
+    config = RunConfig.from_yaml("training/configs/bible-en-es.yaml")
+    shared = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "bible"
+    assert config.data.train == str(shared / "web-sparv.train.tsv")
+    assert config.data.dev == str(shared / "web-sparv.dev.tsv")
+    assert config.source.tokenizer == config.target.tokenizer == "wordpiece"
+    assert config.evaluation.monitor == "val_bleu"
 
 
 def test_missing_file():

@@ -85,6 +85,7 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print):
     output_dir = prepare_output_directory(output_dir, overwrite)
     keras.utils.set_random_seed(config.training.seed)
     splits = load_splits(config.data)
+    log(f"learning {config.source.tokenizer} / {config.target.tokenizer} vocabularies from {len(splits.train):,} pairs")
     source_tokenizer = tokenizer_from_config(config.source, learn_vocabulary(config.source, [s for s, _ in splits.train]))
     target_tokenizer = tokenizer_from_config(config.target, learn_vocabulary(config.target, [t for _, t in splits.train]))
     dev_bleu = dev_bleu_callbacks(config, splits.dev, source_tokenizer, target_tokenizer)

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from keras_attention.config import DataConfig
+from keras_attention.config import DataConfig, RunConfig
 from keras_attention.data.readers import read_jsonl, read_parallel, read_tsv
 from keras_attention.data.sources import load_splits
 from keras_attention.errors import DataError
@@ -180,3 +180,8 @@ def test_load_splits_names_the_config_key_of_a_missing_file(tmp_path):
     config = DataConfig(task="parallel", train=str(tmp_path / "train"), source_suffix=".en", target_suffix=".es")
     with pytest.raises(DataError, match=r"data.train \+ data.source_suffix: no such file '.*train.en' \(a relative path"):
         load_splits(config)
+
+
+def test_the_bible_config_reads_every_verse(bible):
+    splits = load_splits(RunConfig.from_yaml("training/configs/bible-en-es.yaml").data)
+    assert (len(splits.train), len(splits.dev), len(splits.test), splits.skipped) == (25499, 1593, 0, {})
