@@ -15,9 +15,9 @@ import dataclasses
 import numpy as np
 import tensorflow as tf
 
+from keras_attention.config import LENGTH_POLICIES
 from keras_attention.text.vocab import PAD_ID
 
-LENGTH_POLICIES = ("truncate", "filter")
 _TOKENIZE_CHUNK = 1024
 
 

@@ -26,9 +26,8 @@ import itertools
 import json
 from pathlib import Path
 
+from keras_attention.config import ON_ERROR
 from keras_attention.errors import DataError
-
-ON_ERROR = ("raise", "skip")
 
 
 @dataclasses.dataclass

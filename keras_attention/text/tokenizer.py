@@ -25,6 +25,7 @@ from keras_attention.text import vocab as vocab_lib
 from keras_attention.text.normalize import normalize
 
 _STRINGS = tf.TensorSpec([None], tf.string)
+UNUSABLE_CHARACTERS = ("\x00", "\x11")  # control characters a WordPiece vocabulary cannot hold
 _IDS = tf.TensorSpec([None, None], tf.int32)
 
 
@@ -199,7 +200,8 @@ class WordPieceTokenizer(Tokenizer):
     and each word into the longest vocabulary pieces from the left; a piece that continues a word
     is written with the prefix `##` (`"beginning,"` -> `["begin", "##ning", "##,"]`). A word that
     cannot be built from the vocabulary, or is longer than `MAX_BYTES_PER_WORD` UTF-8 bytes,
-    becomes one `<unk>` (so does a word with a NUL character, which a vocabulary cannot hold).
+    becomes one `<unk>` (so does a word with a NUL or U+0011 control character, which a vocabulary
+    cannot hold).
     Detokenization joins the pieces of a word and puts one space between
     words, so it gives back the normalized text whenever no piece is `<unk>`; the one exception
     is a word that itself starts with `##`, which reads as a continuation.
@@ -256,7 +258,7 @@ class WordPieceTokenizer(Tokenizer):
 
         Returns:
             The special tokens, then every character of the training words (alone and with `##`;
-            the NUL character excepted), then subwords seen at least `text_config.min_count`
+            the `UNUSABLE_CHARACTERS` excepted), then subwords seen at least `text_config.min_count`
             times: at most `text_config.vocabulary_size` tokens, unless the characters alone need
             more.
         """
@@ -291,9 +293,10 @@ class WordPieceTokenizer(Tokenizer):
 
     @classmethod
     def _usable(cls, token):
-        """Whether FastWordpiece can hold `token`: not the bare `##` (an empty continuation) and
-        no NUL character (its trie stores C strings); words with NUL become `<unk>`."""
-        return token != cls.SUFFIX_INDICATOR and "\x00" not in token
+        """Whether FastWordpiece can hold `token`: not the bare `##` (an empty continuation), no
+        NUL (its trie stores C strings) and no U+0011 control character (its model builder fails
+        on a token that starts with one and goes on); words with them become `<unk>`."""
+        return token != cls.SUFFIX_INDICATOR and not any(character in token for character in UNUSABLE_CHARACTERS)
 
 
 TOKENIZER_CLASSES = {"char": CharTokenizer, "wordpiece": WordPieceTokenizer}
