@@ -9,8 +9,11 @@ import json
 import os
 import sys
 import warnings
+from pathlib import Path
 
 from keras_attention.config import DECODING_STRATEGIES
+
+MAX_PLOT_SENTENCES = 32
 
 _BEAM_OPTIONS = ("beam_size", "length_penalty", "coverage_penalty", "n_best")
 _SAMPLING_OPTIONS = ("temperature", "top_k", "seed")
@@ -95,19 +98,19 @@ def _translate(args):
 
 
 def _evaluate(args):
-    from keras_attention.data.tsv import read_tsv
+    from keras_attention.data.readers import read_tsv
     from keras_attention.evaluation import score_translations
     from keras_attention.runs import load_run
 
-    pairs = read_tsv(args.data)
+    pairs = read_tsv(args.data).pairs
     run = load_run(args.model)
     sources, references = (list(side) for side in zip(*pairs))
     hypotheses = _translator(run, args).translate(sources).translations
     scores = score_translations(hypotheses, references)
-    if args.hypotheses:
-        with open(args.hypotheses, "w", encoding="utf-8") as handle:
-            for line in zip(sources, references, hypotheses):
-                handle.write("\t".join(line) + "\n")
+    path = _hypotheses_path(args)
+    if path:
+        _write_hypotheses(path, sources, references, hypotheses)
+        scores["hypotheses"] = str(path)
     if args.json:
         print(json.dumps(scores, indent=2))
         return
@@ -115,6 +118,46 @@ def _evaluate(args):
     print(f"exact match: {100 * scores['exact_match']:.2f}%")
     print(f"BLEU:        {scores['bleu']:.2f}  ({scores['bleu_signature']})")
     print(f"chrF:        {scores['chrf']:.2f}  ({scores['chrf_signature']})")
+    if path:
+        print(f"hypotheses:  {path}")
+
+
+def _hypotheses_path(args):
+    """Where `evaluate` writes its hypotheses: --hypotheses, else RUN_DIR/hypotheses/DATA_STEM.tsv."""
+    if args.no_hypotheses:
+        return None
+    if args.hypotheses:
+        return Path(args.hypotheses)
+    return Path(args.model) / "hypotheses" / f"{Path(args.data).stem}.tsv"
+
+
+def _write_hypotheses(path, sources, references, hypotheses):
+    from keras_attention.errors import KerasAttentionError
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", encoding="utf-8") as handle:
+            for line in zip(sources, references, hypotheses):
+                handle.write("\t".join(line) + "\n")
+    except OSError as error:
+        raise KerasAttentionError(
+            f"cannot write the hypotheses to {str(path)!r} ({error.strerror}); "
+            f"choose a file with --hypotheses or pass --no-hypotheses"
+        ) from None
+
+
+def _plot(args):
+    from keras_attention.errors import KerasAttentionError
+    from keras_attention.evaluation.heatmaps import alignment_examples, save_heatmaps
+    from keras_attention.runs import load_run
+
+    sentences = args.text or [line.decode("utf-8", errors="replace") for line in _read_lines()]
+    if not sentences or len(sentences) > MAX_PLOT_SENTENCES:
+        raise KerasAttentionError(f"plot takes 1 to {MAX_PLOT_SENTENCES} sentences, got {len(sentences)}")
+    run = load_run(args.model)
+    examples = alignment_examples(run.translator(), sentences)
+    path = save_heatmaps(examples, args.output, columns=args.columns)
+    print(f"wrote {path} ({len(examples)} sentence{'s' if len(examples) > 1 else ''})")
 
 
 def build_parser():
@@ -143,11 +186,32 @@ def build_parser():
     evaluate.add_argument("--model", required=True, help="run directory written by `train`")
     evaluate.add_argument("--data", required=True, help="UTF-8 file of source<TAB>target lines")
     evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
-    evaluate.add_argument(
-        "--hypotheses", metavar="FILE", help="also write source<TAB>reference<TAB>hypothesis lines to FILE"
+    written = evaluate.add_mutually_exclusive_group()
+    written.add_argument(
+        "--hypotheses",
+        metavar="FILE",
+        help="write source<TAB>reference<TAB>hypothesis lines to FILE "
+        "(default: MODEL/hypotheses/DATA_NAME.tsv, DATA_NAME being the data file's name without its suffix)",
     )
+    written.add_argument("--no-hypotheses", action="store_true", help="do not write the hypotheses")
     add_decoding_arguments(evaluate, n_best=False)
     evaluate.set_defaults(handler=_evaluate)
+
+    plot = commands.add_parser(
+        "plot", help="draw the attention of translated sentences as heatmaps (source tokens across, output down)"
+    )
+    plot.add_argument("--model", required=True, help="run directory written by `train`")
+    plot.add_argument("--output", required=True, help="image file to write (PNG; the suffix picks the format)")
+    plot.add_argument(
+        "--columns", type=_positive_int, default=1, help="panels per row when plotting several sentences"
+    )
+    plot.add_argument(
+        "text",
+        nargs="*",
+        metavar="TEXT",
+        help=f"sentences, 1 to {MAX_PLOT_SENTENCES}, one panel each (default: read standard input)",
+    )
+    plot.set_defaults(handler=_plot)
     return parser
 
 
@@ -189,6 +253,17 @@ def add_decoding_arguments(parser, n_best):
     group.add_argument("--temperature", type=float, metavar="T", help="sampling: temperature > 0")
     group.add_argument("--top-k", type=int, metavar="K", help="sampling: draw from the K most probable tokens")
     group.add_argument("--seed", type=int, help="sampling: seed of the draws")
+
+
+def _positive_int(text):
+    """argparse type: a positive integer."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
 
 
 def add_train_arguments(parser):

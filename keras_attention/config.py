@@ -29,9 +29,13 @@ ATTENTION_SCALES = {
     "scaled_dot": (None, "inverse_sqrt", "learned"),
 }
 ATTENTION_PLACEMENTS = ("after_lstm", "in_step")
-TOKENIZERS = ("char",)
+TOKENIZERS = ("char", "wordpiece")
 NORMALIZATIONS = ("NFKC", "NFKD", "NFC", "NFD", "none")
-TASKS = ("dates", "tsv")
+TASKS = ("dates", "tsv", "anki", "parallel", "jsonl")
+FILE_TASKS = TASKS[1:]
+ON_ERROR = ("raise", "skip")
+LENGTH_POLICIES = ("truncate", "filter")
+MONITORS = ("val_loss", "val_bleu")
 DECODING_STRATEGIES = ("greedy", "beam", "sample")
 
 
@@ -177,38 +181,86 @@ class TextConfig:
     """How one side (source or target) of the text is normalized and tokenized.
 
     Args:
-        tokenizer: tokenizer kind, one of `TOKENIZERS`.
+        tokenizer: tokenizer kind, one of `TOKENIZERS`: `char` (every character is a token) or
+            `wordpiece` (subwords learned from the training text; words are the space-separated
+            pieces of the normalized text, so it needs `collapse_whitespace: true`).
         normalization: Unicode normalization form applied first (`none` to skip).
         lowercase: whether to case-fold the text.
+        split_punctuation: whether to put a space on both sides of every punctuation character
+            (Unicode category P), so that punctuation becomes words of its own.
         collapse_whitespace: whether to strip the ends and turn each run of whitespace into one space.
         max_length: maximum number of tokens (special tokens excluded); longer text is truncated
-            and counted.
-        min_count: tokens seen fewer times in the training data map to the unknown token.
+            or filtered (see `DataConfig.length_policy`) and counted.
+        min_count: `char`: characters seen fewer times in the training data map to the unknown
+            token. `wordpiece`: the lowest count a multi-character subword needs to enter the
+            vocabulary (every character of the training words is always kept).
+        vocabulary_size: largest vocabulary, special tokens included. `char` keeps the most
+            frequent characters; `wordpiece` learns up to this many tokens (within 5% below), but
+            always keeps every character of the training words, alone and as a continuation,
+            even if that takes more.
     """
 
     tokenizer: str = "char"
     normalization: str = "NFKC"
     lowercase: bool = False
+    split_punctuation: bool = False
     collapse_whitespace: bool = True
     max_length: int = 128
     min_count: int = 1
+    vocabulary_size: int = 8000
 
     def validate(self, key):
         _choice(self.tokenizer, TOKENIZERS, f"{key}.tokenizer")
         _choice(self.normalization, NORMALIZATIONS, f"{key}.normalization")
         _positive_int(self.max_length, f"{key}.max_length")
         _positive_int(self.min_count, f"{key}.min_count")
+        _check(
+            self.vocabulary_size > 4,
+            f"{key}.vocabulary_size",
+            f"expected more than the 4 special tokens, got {self.vocabulary_size!r}",
+        )
+        if self.tokenizer == "wordpiece":
+            _check(
+                self.collapse_whitespace,
+                f"{key}.collapse_whitespace",
+                "must be true for tokenizer 'wordpiece' (words are split at single spaces), got false",
+            )
 
 
 @dataclasses.dataclass
 class DataConfig:
-    """Where the training pairs come from.
+    """Where the training pairs come from, and how they become batches.
+
+    Relative file paths in a YAML config are resolved against the directory of the config file
+    when it is loaded (`RunConfig.from_yaml`), so a config works from any working directory; the
+    config saved with a run holds the resolved absolute paths. In a config built from a dict they
+    are used as given (relative to the working directory).
 
     Args:
-        task: `dates` (built-in generated dates task) or `tsv` (files of `source<TAB>target` lines).
-        train: training TSV file (`tsv` task).
-        dev: validation TSV file (`tsv` task, optional).
-        test: held-out TSV file scored at the end of training (`tsv` task, optional).
+        task: where pairs come from, one of `TASKS`:
+            `dates` (built-in generated dates task);
+            `tsv` (files of `source<TAB>target` lines);
+            `anki` (Anki / Tatoeba exports: `source<TAB>target<TAB>attribution` lines);
+            `parallel` (two line-aligned plain-text files, `PATH + source_suffix` and
+            `PATH + target_suffix`, the OPUS / WMT form);
+            `jsonl` (one JSON object per line, text in `source_field` and `target_field`).
+        train: training file (file tasks; for `parallel`, the path before the suffixes).
+        dev: validation file (file tasks, optional).
+        test: held-out file scored at the end of training (file tasks, optional).
+        source_suffix: `parallel`: suffix of the source files, e.g. `.en`.
+        target_suffix: `parallel`: suffix of the target files, e.g. `.es`.
+        source_field: `jsonl`: name of the source text field.
+        target_field: `jsonl`: name of the target text field.
+        on_error: what a malformed line does (missing tab, empty side, invalid UTF-8, bad JSON,
+            missing field): `raise` stops with an error naming the file and line; `skip` leaves
+            the line out and counts it by reason in the training report. A missing or empty
+            file and files of different lengths always raise.
+        length_policy: what happens to a training or validation pair with more tokens than
+            `source.max_length` or `target.max_length`: `truncate` it or `filter` it out; either
+            way it is counted in the training report.
+        buckets: number of length buckets for batching (`tf.data` `bucket_by_sequence_length`);
+            pairs of similar length are batched together, which saves padding. 1 turns it off.
+        cache: cache the tokenized training pairs in memory after the first epoch.
         num_train: number of generated training pairs (`dates` task).
         num_dev: number of generated validation pairs (`dates` task).
         num_test: number of generated held-out pairs, never in the training set (`dates` task).
@@ -219,6 +271,14 @@ class DataConfig:
     train: typing.Optional[str] = None
     dev: typing.Optional[str] = None
     test: typing.Optional[str] = None
+    source_suffix: typing.Optional[str] = None
+    target_suffix: typing.Optional[str] = None
+    source_field: str = "source"
+    target_field: str = "target"
+    on_error: str = "raise"
+    length_policy: str = "truncate"
+    buckets: int = 8
+    cache: bool = True
     num_train: int = 20000
     num_dev: int = 1000
     num_test: int = 2000
@@ -226,19 +286,40 @@ class DataConfig:
 
     def validate(self, key="data"):
         _choice(self.task, TASKS, f"{key}.task")
-        if self.task == "tsv":
-            _check(self.train is not None, f"{key}.train", "required for task 'tsv', got null")
+        _choice(self.on_error, ON_ERROR, f"{key}.on_error")
+        _choice(self.length_policy, LENGTH_POLICIES, f"{key}.length_policy")
+        _positive_int(self.buckets, f"{key}.buckets")
+        if self.task in FILE_TASKS:
+            _check(self.train is not None, f"{key}.train", f"required for task {self.task!r}, got null")
         else:
             for name in ("train", "dev", "test"):
                 _check(
                     getattr(self, name) is None,
                     f"{key}.{name}",
-                    f"files are only read for task 'tsv', got {getattr(self, name)!r} "
+                    f"files are only read for tasks {list(FILE_TASKS)}, got {getattr(self, name)!r} "
                     f"with task {self.task!r}",
                 )
             _positive_int(self.num_train, f"{key}.num_train")
             _positive_int(self.num_dev, f"{key}.num_dev")
             _positive_int(self.num_test, f"{key}.num_test")
+        for name in ("source_suffix", "target_suffix"):
+            if self.task == "parallel":
+                _check(bool(getattr(self, name)), f"{key}.{name}", "required for task 'parallel', got null")
+            else:
+                _check(
+                    getattr(self, name) is None,
+                    f"{key}.{name}",
+                    f"only used by task 'parallel', got {getattr(self, name)!r} with task {self.task!r}",
+                )
+        for name in ("source_field", "target_field"):
+            _check(bool(getattr(self, name)), f"{key}.{name}", "expected a field name, got ''")
+
+    def resolve_paths(self, directory):
+        """Makes relative `train`, `dev` and `test` paths absolute, relative to `directory`."""
+        for name in ("train", "dev", "test"):
+            value = getattr(self, name)
+            if value is not None and not Path(value).is_absolute():
+                setattr(self, name, str((Path(directory) / value).resolve()))
 
 
 @dataclasses.dataclass
@@ -273,6 +354,44 @@ class TrainingConfig:
             _check(self.clipnorm > 0, f"{key}.clipnorm", f"expected > 0 or null, got {self.clipnorm!r}")
         if self.early_stopping_patience is not None:
             _positive_int(self.early_stopping_patience, f"{key}.early_stopping_patience")
+
+
+@dataclasses.dataclass
+class EvaluationConfig:
+    """Dev-set BLEU during training, and which epoch's weights a run keeps.
+
+    Args:
+        dev_bleu_sentences: after every epoch, translate the first this many dev pairs and log
+            their sacreBLEU corpus BLEU as `val_bleu` (progress bar, `history.csv`, TensorBoard);
+            0 turns it off.
+        monitor: the metric that early stopping (`training.early_stopping_patience`) and
+            `keep_best` follow: `val_loss` (lower is better) or `val_bleu` (higher is better,
+            needs `dev_bleu_sentences`).
+        keep_best: save the weights of the epoch with the best `monitor` value as the run's
+            model, instead of the last epoch's.
+    """
+
+    dev_bleu_sentences: int = 0
+    monitor: str = "val_loss"
+    keep_best: bool = False
+
+    def validate(self, key="evaluation"):
+        _check(
+            self.dev_bleu_sentences >= 0,
+            f"{key}.dev_bleu_sentences",
+            f"expected 0 (off) or a positive integer, got {self.dev_bleu_sentences!r}",
+        )
+        _choice(self.monitor, MONITORS, f"{key}.monitor")
+        _check(
+            self.monitor != "val_bleu" or self.dev_bleu_sentences > 0,
+            f"{key}.monitor",
+            "'val_bleu' needs evaluation.dev_bleu_sentences > 0, got 0",
+        )
+
+    @property
+    def mode(self):
+        """`"max"` when the monitored metric improves upwards, else `"min"`."""
+        return "max" if self.monitor == "val_bleu" else "min"
 
 
 @dataclasses.dataclass
@@ -342,7 +461,7 @@ class DecodingConfig:
 
 @dataclasses.dataclass
 class RunConfig:
-    """Everything that describes a run: data, text processing, model, training and decoding."""
+    """Everything that describes a run: data, text processing, model, training, decoding, evaluation."""
 
     data: DataConfig = dataclasses.field(default_factory=DataConfig)
     source: TextConfig = dataclasses.field(default_factory=TextConfig)
@@ -350,6 +469,7 @@ class RunConfig:
     model: ModelConfig = dataclasses.field(default_factory=ModelConfig)
     training: TrainingConfig = dataclasses.field(default_factory=TrainingConfig)
     decoding: DecodingConfig = dataclasses.field(default_factory=DecodingConfig)
+    evaluation: EvaluationConfig = dataclasses.field(default_factory=EvaluationConfig)
 
     def validate(self):
         """Checks every value; raises `ConfigError` naming the key."""
@@ -359,6 +479,7 @@ class RunConfig:
         self.model.validate("model")
         self.training.validate("training")
         self.decoding.validate("decoding")
+        self.evaluation.validate("evaluation")
         return self
 
     def to_dict(self):
@@ -379,7 +500,10 @@ class RunConfig:
 
     @classmethod
     def from_yaml(cls, path):
-        """Reads, validates and returns the config in YAML file `path`."""
+        """Reads, validates and returns the config in YAML file `path`.
+
+        Relative data file paths are resolved against the directory of `path`.
+        """
         path = Path(path)
         if not path.is_file():
             raise ConfigError(f"config file {str(path)!r} does not exist")
@@ -389,7 +513,9 @@ class RunConfig:
             data = yaml.safe_load(text)
         except yaml.YAMLError as error:
             raise ConfigError(f"{path}: not valid YAML: {error}") from None
-        return _load(cls, data or {}, str(path), lines=_key_lines(node))
+        config = _load(cls, data or {}, str(path), lines=_key_lines(node))
+        config.data.resolve_paths(path.parent)
+        return config
 
     def to_yaml(self, path):
         """Writes the full config (defaults included) to `path`."""

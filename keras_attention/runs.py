@@ -11,6 +11,8 @@ RUN_DIR/
   summary.json       what was trained and how well (written by `train`)
   history.csv        per-epoch training metrics (written by `train`)
   logs/              TensorBoard logs (written by `train`)
+  checkpoints/       best.weights.h5, the best epoch's weights (`train` with evaluation.keep_best)
+  hypotheses/        source<TAB>reference<TAB>hypothesis files (written by `keras-attention evaluate`)
 ```
 """
 
