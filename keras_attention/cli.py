@@ -23,6 +23,9 @@ def _train(args):
 
 
 def _print_summary(summary):
+    if summary["output"] is None:
+        print(f"worker finished {summary['epochs']} epochs; the chief worker saves the run")
+        return
     final = summary["final"]
     print(
         f"trained {summary['parameters']:,} parameters on {summary['train_pairs']:,} pairs for "
@@ -110,7 +113,11 @@ def add_train_arguments(parser):
     """Adds the options of `train` (shared with `training/train.py`)."""
     parser.add_argument("--config", required=True, help="YAML run config (see training/configs/)")
     parser.add_argument("--output", required=True, help="run directory to write")
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing run in --output")
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing run in --output (without it, an interrupted run there is resumed)",
+    )
     parser.add_argument("--epochs", type=int, default=None, help="override training.epochs")
     parser.add_argument(
         "--verbose", type=int, choices=(0, 1, 2), default=1, help="Keras progress output: 0 none, 1 bar, 2 line"

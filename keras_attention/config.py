@@ -26,6 +26,8 @@ ATTENTION_SCORES = ("bahdanau", "luong_dot", "luong_general")
 TOKENIZERS = ("char",)
 NORMALIZATIONS = ("NFKC", "NFKD", "NFC", "NFD", "none")
 TASKS = ("dates", "tsv")
+STRATEGIES = ("auto", "default", "mirrored", "multi_worker", "tpu")
+MIXED_PRECISION_POLICIES = ("mixed_float16", "mixed_bfloat16")
 
 
 def _check(condition, key, message):
@@ -179,8 +181,25 @@ class TrainingConfig:
         clipnorm: gradient norm clipping (`null` for none).
         shuffle_buffer: size of the shuffle buffer of the training pipeline.
         seed: seed of weights initialisation and shuffling.
-        early_stopping_patience: epochs without validation-loss improvement before stopping
+        early_stopping_patience: epochs without improvement of `monitor` before stopping
             (`null` to train all epochs).
+        strategy: `tf.distribute` strategy, one of `STRATEGIES`: `auto` (`mirrored` when more than
+            one GPU is visible, else `default`), `default` (one device), `mirrored` (one replica
+            per local GPU, or per logical CPU device when there is no GPU), `multi_worker`
+            (several machines, from the `TF_CONFIG` environment variable) or `tpu`.
+            `batch_size` is the global batch, split evenly across the replicas.
+        mixed_precision: `mixed_float16` (NVIDIA GPUs of compute capability 7.0+),
+            `mixed_bfloat16` (TPUs, CPUs, GPUs of compute capability 8.0+) or `null` (float32).
+        backup: back up the training state into the run directory so that a rerun of an
+            interrupted training resumes from it.
+        backup_every_steps: back up every this many training steps (`null`: at each epoch end).
+        monitor: logged metric that picks the best checkpoint and drives early stopping, such as
+            `val_loss` or `val_sequence_accuracy` (`val_` metrics need validation data).
+        save_best: keep the weights of the best epoch by `monitor` in `checkpoints/`.
+        keep_checkpoints: keep the weights of the last this many epochs in `checkpoints/`
+            (for `average-checkpoints`; 0 keeps none).
+        attention_images: number of fixed validation examples whose attention heatmaps are
+            written to TensorBoard after each epoch (0 for none).
     """
 
     batch_size: int = 64
@@ -190,6 +209,14 @@ class TrainingConfig:
     shuffle_buffer: int = 20000
     seed: int = 0
     early_stopping_patience: typing.Optional[int] = None
+    strategy: str = "auto"
+    mixed_precision: typing.Optional[str] = None
+    backup: bool = True
+    backup_every_steps: typing.Optional[int] = None
+    monitor: str = "val_loss"
+    save_best: bool = True
+    keep_checkpoints: int = 5
+    attention_images: int = 3
 
     def validate(self, key="training"):
         _positive_int(self.batch_size, f"{key}.batch_size")
@@ -200,6 +227,15 @@ class TrainingConfig:
             _check(self.clipnorm > 0, f"{key}.clipnorm", f"expected > 0 or null, got {self.clipnorm!r}")
         if self.early_stopping_patience is not None:
             _positive_int(self.early_stopping_patience, f"{key}.early_stopping_patience")
+        _choice(self.strategy, STRATEGIES, f"{key}.strategy")
+        if self.mixed_precision is not None:
+            _choice(self.mixed_precision, MIXED_PRECISION_POLICIES, f"{key}.mixed_precision")
+        if self.backup_every_steps is not None:
+            _positive_int(self.backup_every_steps, f"{key}.backup_every_steps")
+            _check(self.backup, f"{key}.backup_every_steps", "is only used with backup: true")
+        _check(self.monitor.strip() != "", f"{key}.monitor", "expected a metric name such as 'val_loss'")
+        _check(self.keep_checkpoints >= 0, f"{key}.keep_checkpoints", f"expected >= 0, got {self.keep_checkpoints!r}")
+        _check(self.attention_images >= 0, f"{key}.attention_images", f"expected >= 0, got {self.attention_images!r}")
 
 
 @dataclasses.dataclass

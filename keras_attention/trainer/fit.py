@@ -1,6 +1,5 @@
-"""The fit glue: config -> data, tokenizers, model -> `model.fit` -> saved, scored run directory."""
+"""The fit glue: config -> strategy, data, tokenizers, model -> `model.fit` -> saved, scored run directory."""
 
-import shutil
 import time
 from pathlib import Path
 
@@ -8,62 +7,92 @@ import keras
 
 from keras_attention.data.pipeline import count_too_long, make_dataset
 from keras_attention.data.sources import load_splits
-from keras_attention.errors import RunDirectoryError
+from keras_attention.errors import ConfigError
 from keras_attention.evaluation import score_translations
 from keras_attention.models import build_seq2seq, compile_seq2seq
-from keras_attention.runs import is_run_directory, load_run, save_run, write_summary
+from keras_attention.runs import load_run, save_run, write_summary
 from keras_attention.text.tokenizer import learn_vocabulary, tokenizer_from_config
+from keras_attention.trainer import resume
+from keras_attention.trainer.callbacks import RunProgress, make_callbacks
+from keras_attention.trainer.keras_multi_worker_fix import multi_worker_fit
+from keras_attention.trainer.precision import check_mixed_precision, global_policy, training_devices
+from keras_attention.trainer.strategy import (
+    check_batch_size,
+    distribute_options,
+    is_chief,
+    make_strategy,
+    read_tf_config,
+    task_name,
+)
 
 
-def prepare_output_directory(output_dir, overwrite):
-    """Creates `output_dir`; refuses to replace an existing run unless `overwrite`."""
-    output_dir = Path(output_dir)
-    if is_run_directory(output_dir):
-        if not overwrite:
-            raise RunDirectoryError(
-                f"{str(output_dir)!r} already holds a run; pass --overwrite to replace it, "
-                f"or choose another --output"
-            )
-        shutil.rmtree(output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    return output_dir
-
-
-def _callbacks(config, output_dir):
-    callbacks = [
-        keras.callbacks.CSVLogger(str(output_dir / "history.csv")),
-        keras.callbacks.TensorBoard(log_dir=str(output_dir / "logs"), write_graph=False),
-        keras.callbacks.TerminateOnNaN(),
-    ]
-    if config.training.early_stopping_patience:
-        callbacks.append(
-            keras.callbacks.EarlyStopping(
-                patience=config.training.early_stopping_patience, restore_best_weights=True
-            )
+def _check_monitor(training_config, splits):
+    watched = training_config.save_best or training_config.early_stopping_patience
+    if watched and training_config.monitor.startswith("val_") and not splits.dev:
+        raise ConfigError(
+            f"training.monitor: {training_config.monitor!r} needs validation data and this run has "
+            f"none; give data.dev (or data.num_dev), monitor a training metric such as 'loss', or "
+            f"set save_best: false and early_stopping_patience: null"
         )
-    return callbacks
 
 
-def train(config, output_dir, overwrite=False, verbose=1, log=print):
+def _float32_model(model, config, source_vocabulary_size, target_vocabulary_size):
+    """A float32 copy of a mixed-precision model, so that the saved run runs on any device.
+
+    The copy's optimizer is built (with a fresh state) so that the saved model loads without
+    optimizer warnings.
+    """
+    with global_policy(None):
+        copy = build_seq2seq(config.model, source_vocabulary_size, target_vocabulary_size)
+        compile_seq2seq(copy, config.training)
+        copy.optimizer.build(copy.trainable_variables)
+    copy.set_weights(model.get_weights())
+    return copy
+
+
+def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=()):
     """Trains the model that `config` describes and saves it as a run directory.
 
-    Steps: load the data splits, learn the vocabularies from the training pairs, build and
-    compile the model, `model.fit` (Keras progress bar), save the run, then translate the
+    Steps: check that the strategy, mixed precision policy, batch size and monitored metric can
+    run here (a `ConfigError` before anything is written), create the strategy, load the data
+    splits, learn the vocabularies from the training pairs, build and compile the model inside
+    `strategy.scope()`, `model.fit` (Keras progress bar), save the run, then translate the
     held-out test pairs (if any) and score them.
+
+    A rerun into the directory of an interrupted run with the same config resumes it from its
+    backup (see `keras_attention.trainer.resume`). In a multi-worker cluster every worker runs
+    this same function; only the chief writes the run directory.
 
     Args:
         config: validated `RunConfig`.
         output_dir: run directory to write (see `keras_attention.runs`).
-        overwrite: replace an existing run in `output_dir`.
+        overwrite: replace an existing run (finished or not) in `output_dir`.
         verbose: Keras `fit` verbosity.
         log: function that prints progress lines.
+        callbacks: extra Keras callbacks, run after the configured ones.
 
     Returns:
-        The summary dict also written to `summary.json`.
+        The summary dict also written to `summary.json` (by the chief; `output` is `None` on
+        other workers).
     """
-    output_dir = prepare_output_directory(output_dir, overwrite)
-    keras.utils.set_random_seed(config.training.seed)
+    training = config.training
+    check_mixed_precision(training.mixed_precision, training_devices(training.strategy))
+    strategy = make_strategy(training.strategy)
+    check_batch_size(training.batch_size, strategy)
+    cluster = read_tf_config() if training.strategy == "multi_worker" else None
+    chief = cluster is None or is_chief(cluster)
     splits = load_splits(config.data)
+    _check_monitor(training, splits)
+    output_dir = Path(output_dir)
+    worker_directory = None
+    if chief:
+        if resume.prepare_output_directory(output_dir, overwrite, config):
+            log(f"{output_dir} holds an unfinished run of this config: resuming it")
+        backup_dir = resume.backup_state_dir(output_dir)
+    else:
+        worker_directory = resume.prepare_worker_directory(output_dir, task_name(cluster), overwrite)
+        backup_dir = worker_directory / "backup"
+    keras.utils.set_random_seed(training.seed)
     source_tokenizer = tokenizer_from_config(config.source, learn_vocabulary(config.source, [s for s, _ in splits.train]))
     target_tokenizer = tokenizer_from_config(config.target, learn_vocabulary(config.target, [t for _, t in splits.train]))
     too_long = {
@@ -77,41 +106,71 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print):
         f"data: {len(splits.train)} train, {len(splits.dev)} dev, {len(splits.test)} test pairs; "
         f"vocabularies: {source_tokenizer.vocabulary_size} source, {target_tokenizer.vocabulary_size} target"
     )
-    train_data = make_dataset(
-        splits.train,
-        source_tokenizer,
-        target_tokenizer,
-        config.training.batch_size,
-        shuffle_buffer=config.training.shuffle_buffer,
-        seed=config.training.seed,
+    replicas = strategy.num_replicas_in_sync
+    log(
+        f"strategy: {training.strategy} ({type(strategy).__name__.lstrip('_')}, {replicas} replicas); global batch "
+        f"{training.batch_size}, {training.batch_size // replicas} per replica"
+        + (f"; mixed precision {training.mixed_precision}" if training.mixed_precision else "")
+    )
+    train_data = distribute_options(
+        make_dataset(
+            splits.train,
+            source_tokenizer,
+            target_tokenizer,
+            training.batch_size,
+            shuffle_buffer=training.shuffle_buffer,
+            seed=training.seed,
+        ),
+        strategy,
     )
     dev_data = (
-        make_dataset(splits.dev, source_tokenizer, target_tokenizer, config.training.batch_size)
+        distribute_options(make_dataset(splits.dev, source_tokenizer, target_tokenizer, training.batch_size), strategy)
         if splits.dev
         else None
     )
-    model = build_seq2seq(config.model, source_tokenizer.vocabulary_size, target_tokenizer.vocabulary_size)
-    compile_seq2seq(model, config.training)
-    started = time.perf_counter()
-    history = model.fit(
-        train_data,
-        validation_data=dev_data,
-        epochs=config.training.epochs,
-        shuffle=False,
-        callbacks=_callbacks(config, output_dir),
-        verbose=verbose,
-    )
-    training_seconds = time.perf_counter() - started
-    save_run(output_dir, config, model, source_tokenizer, target_tokenizer)
+    progress = RunProgress(log)
+    examples = (splits.dev or splits.train)[: training.attention_images]
+    with global_policy(training.mixed_precision):
+        with strategy.scope():
+            model = build_seq2seq(config.model, source_tokenizer.vocabulary_size, target_tokenizer.vocabulary_size)
+            compile_seq2seq(model, training)
+        run_callbacks = make_callbacks(
+            config, output_dir, backup_dir, chief, progress, (examples, source_tokenizer, target_tokenizer)
+        )
+        started = time.perf_counter()
+        with multi_worker_fit(strategy):
+            history = model.fit(
+                train_data,
+                validation_data=dev_data,
+                epochs=training.epochs,
+                shuffle=False,
+                callbacks=run_callbacks + list(callbacks),
+                verbose=verbose,
+            )
+        training_seconds = time.perf_counter() - started
     summary = {
-        "output": str(output_dir),
+        "output": str(output_dir) if chief else None,
         "parameters": model.count_params(),
         "train_pairs": len(splits.train),
-        "epochs": len(history.history["loss"]),
+        "epochs": progress.epochs_done,
+        "steps": int(keras.ops.convert_to_numpy(model.optimizer.iterations)),
+        "resumed_from": {"epoch": progress.start_epoch, "step": progress.start_step}
+        if progress.start_epoch or progress.start_step
+        else None,
+        "strategy": training.strategy,
+        "replicas": replicas,
+        "mixed_precision": training.mixed_precision,
         "training_seconds": round(training_seconds, 1),
         "truncated_training_pairs": too_long,
         "final": {name: float(values[-1]) for name, values in history.history.items()},
     }
+    if not chief:
+        resume.finish(output_dir, chief=False, worker_directory=worker_directory)
+        return summary
+    if training.mixed_precision:
+        model = _float32_model(model, config, source_tokenizer.vocabulary_size, target_tokenizer.vocabulary_size)
+    save_run(output_dir, config, model, source_tokenizer, target_tokenizer)
+    resume.finish(output_dir, chief=True)
     if splits.test:
         translator = load_run(output_dir).translator()
         sources, references = zip(*splits.test)
