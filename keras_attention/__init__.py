@@ -10,6 +10,7 @@ The public API:
 - text and data: `CharTokenizer`, `learn_vocabulary`, `tokenizer_from_config`, `make_dataset`,
   `teacher_forcing_inputs`
 - runs: `train`, `load_run`, `save_run`, `Translator`
+- checkpoints: `average_checkpoints`, `average_run_checkpoints`
 - errors: `KerasAttentionError`, `ConfigError`, `DataError`, `RunDirectoryError`
 
 Names load on first use, so `import keras_attention` is instant and the TensorFlow-only parts
@@ -39,6 +40,7 @@ _MODULES = {
     "keras_attention.trainer": ("train",),
     "keras_attention.runs": ("load_run", "save_run"),
     "keras_attention.translator": ("Translator",),
+    "keras_attention.checkpoints": ("average_checkpoints", "average_run_checkpoints"),
 }
 _MODULE_OF = {name: module for module, names in _MODULES.items() for name in names}
 

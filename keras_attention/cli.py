@@ -78,6 +78,13 @@ def _evaluate(args):
     print(f"chrF:        {scores['chrf']:.2f}  ({scores['chrf_signature']})")
 
 
+def _average_checkpoints(args):
+    from keras_attention.checkpoints import average_run_checkpoints
+
+    averaged = average_run_checkpoints(args.model, args.output, last=args.last, overwrite=args.overwrite)
+    print(f"averaged {len(averaged)} checkpoints ({', '.join(path.name for path in averaged)}) into {args.output}")
+
+
 def build_parser():
     """Returns the argument parser of the `keras-attention` command."""
     parser = argparse.ArgumentParser(
@@ -106,7 +113,26 @@ def build_parser():
     )
     evaluate.add_argument("--batch-size", type=int, default=None, help="sentences decoded together")
     evaluate.set_defaults(handler=_evaluate)
+
+    average = commands.add_parser(
+        "average-checkpoints",
+        help="average the weights of a run's last epoch checkpoints into a new run directory",
+    )
+    average.add_argument("--model", required=True, help="run directory written by `train`")
+    average.add_argument("--output", required=True, help="run directory to write")
+    average.add_argument(
+        "--last", type=_positive, default=None, metavar="N", help="average the last N checkpoints (default: all kept)"
+    )
+    average.add_argument("--overwrite", action="store_true", help="replace an existing run in --output")
+    average.set_defaults(handler=_average_checkpoints)
     return parser
+
+
+def _positive(text):
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+    return value
 
 
 def add_train_arguments(parser):

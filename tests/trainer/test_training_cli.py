@@ -1,13 +1,16 @@
-"""The command line of distributed and fault-tolerant training: bad training setups reported as
-one clear error (exit status 2) before any training starts."""
+"""The command line of distributed and fault-tolerant training: `average-checkpoints`, and bad
+training setups reported as one clear error (exit status 2) before any training starts."""
 
+import json
 import warnings
 
+import numpy as np
 import pytest
 import tensorflow as tf
 from tiny_runs import write_tiny_config
 
 from keras_attention import cli
+from keras_attention.runs import load_run
 
 
 @pytest.fixture
@@ -21,6 +24,33 @@ def run_cli(monkeypatch, capsys):
         return status, captured.out, captured.err
 
     return run
+
+
+def test_average_checkpoints_writes_a_run_with_the_mean_weights(tiny_run, tmp_path, run_cli):
+    output, _ = tiny_run
+    averaged = tmp_path / "averaged"
+    status, out, err = run_cli("average-checkpoints", "--model", output, "--last", 2, "--output", averaged)
+    assert status == 0, err
+    assert "averaged 2 checkpoints (epoch-0002.weights.h5, epoch-0003.weights.h5)" in out
+    model = load_run(output).model
+    versions = []
+    for epoch in (2, 3):
+        model.load_weights(output / "checkpoints" / f"epoch-{epoch:04d}.weights.h5")
+        versions.append(model.get_weights())
+    for index, got in enumerate(load_run(averaged).model.get_weights()):
+        np.testing.assert_allclose(got, (versions[0][index] + versions[1][index]) / 2, rtol=1e-6, atol=1e-7)
+    summary = json.loads((averaged / "summary.json").read_text())
+    assert summary["checkpoints"] == ["epoch-0002.weights.h5", "epoch-0003.weights.h5"]
+    status, out, err = run_cli("translate", "--model", averaged, "3 March 1998")
+    assert status == 0 and len(out.splitlines()) == 1, err
+
+
+def test_average_checkpoints_errors(tiny_run, tmp_path, run_cli):
+    output, _ = tiny_run
+    status, _, err = run_cli("average-checkpoints", "--model", output, "--last", 5, "--output", tmp_path / "a")
+    assert status == 2 and "asked to average the last 5 checkpoints, but" in err and "keeps only 2" in err
+    status, _, err = run_cli("average-checkpoints", "--model", output, "--output", output)
+    assert status == 2 and "--output must differ from --model" in err
 
 
 @pytest.mark.parametrize(
