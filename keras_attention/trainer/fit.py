@@ -26,6 +26,19 @@ from keras_attention.trainer.strategy import (
 )
 
 
+def _checked_strategy(training_config):
+    """Checks mixed precision, creates the strategy and checks the batch size against it.
+
+    Returns:
+        `(strategy, cluster)`: `cluster` is the parsed `TF_CONFIG` for `multi_worker`, else `None`.
+    """
+    check_mixed_precision(training_config.mixed_precision, training_devices(training_config.strategy))
+    strategy = make_strategy(training_config.strategy)
+    check_batch_size(training_config.batch_size, strategy)
+    cluster = read_tf_config() if training_config.strategy == "multi_worker" else None
+    return strategy, cluster
+
+
 def _check_monitor(training_config, splits):
     watched = training_config.save_best or training_config.early_stopping_patience
     if watched and training_config.monitor.startswith("val_") and not splits.dev:
@@ -34,6 +47,64 @@ def _check_monitor(training_config, splits):
             f"none; give data.dev (or data.num_dev), monitor a training metric such as 'loss', or "
             f"set save_best: false and early_stopping_patience: null"
         )
+
+
+def _prepare_directories(output_dir, overwrite, config, cluster, log):
+    """Readies the run directory (chief) or the worker's own folder.
+
+    Returns:
+        `(backup_dir, worker_directory)`: this process's `BackupAndRestore` folder, and the
+        folder of a non-chief worker (`None` for the chief).
+    """
+    if cluster is None or is_chief(cluster):
+        if resume.prepare_output_directory(output_dir, overwrite, config):
+            log(f"{output_dir} holds an unfinished run of this config: resuming it")
+        return resume.backup_state_dir(output_dir), None
+    worker_directory = resume.prepare_worker_directory(output_dir, task_name(cluster), overwrite)
+    return worker_directory / "backup", worker_directory
+
+
+def _learn_tokenizers(config, splits, log):
+    """Learns both vocabularies from the training pairs; returns the tokenizers and truncation counts."""
+    source_tokenizer = tokenizer_from_config(config.source, learn_vocabulary(config.source, [s for s, _ in splits.train]))
+    target_tokenizer = tokenizer_from_config(config.target, learn_vocabulary(config.target, [t for _, t in splits.train]))
+    too_long = {
+        "source": count_too_long([s for s, _ in splits.train], source_tokenizer),
+        "target": count_too_long([t for _, t in splits.train], target_tokenizer),
+    }
+    for side, count in too_long.items():
+        if count:
+            log(f"warning: {count} training {side}s are longer than {side}.max_length and are truncated")
+    log(
+        f"data: {len(splits.train)} train, {len(splits.dev)} dev, {len(splits.test)} test pairs; "
+        f"vocabularies: {source_tokenizer.vocabulary_size} source, {target_tokenizer.vocabulary_size} target"
+    )
+    return source_tokenizer, target_tokenizer, too_long
+
+
+def _datasets(training_config, splits, source_tokenizer, target_tokenizer, strategy):
+    """The training and (if there are dev pairs) validation datasets, ready for `strategy`."""
+    train_data = make_dataset(
+        splits.train,
+        source_tokenizer,
+        target_tokenizer,
+        training_config.batch_size,
+        shuffle_buffer=training_config.shuffle_buffer,
+        seed=training_config.seed,
+    )
+    if not splits.dev:
+        return distribute_options(train_data, strategy), None
+    dev_data = make_dataset(splits.dev, source_tokenizer, target_tokenizer, training_config.batch_size)
+    return distribute_options(train_data, strategy), distribute_options(dev_data, strategy)
+
+
+def _describe_strategy(training_config, strategy):
+    replicas = strategy.num_replicas_in_sync
+    return (
+        f"strategy: {training_config.strategy} ({type(strategy).__name__.lstrip('_')}, {replicas} replicas); "
+        f"global batch {training_config.batch_size}, {training_config.batch_size // replicas} per replica"
+        + (f"; mixed precision {training_config.mixed_precision}" if training_config.mixed_precision else "")
+    )
 
 
 def _float32_model(model, config, source_vocabulary_size, target_vocabulary_size):
@@ -76,58 +147,16 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
         other workers).
     """
     training = config.training
-    check_mixed_precision(training.mixed_precision, training_devices(training.strategy))
-    strategy = make_strategy(training.strategy)
-    check_batch_size(training.batch_size, strategy)
-    cluster = read_tf_config() if training.strategy == "multi_worker" else None
+    strategy, cluster = _checked_strategy(training)
     chief = cluster is None or is_chief(cluster)
     splits = load_splits(config.data)
     _check_monitor(training, splits)
     output_dir = Path(output_dir)
-    worker_directory = None
-    if chief:
-        if resume.prepare_output_directory(output_dir, overwrite, config):
-            log(f"{output_dir} holds an unfinished run of this config: resuming it")
-        backup_dir = resume.backup_state_dir(output_dir)
-    else:
-        worker_directory = resume.prepare_worker_directory(output_dir, task_name(cluster), overwrite)
-        backup_dir = worker_directory / "backup"
+    backup_dir, worker_directory = _prepare_directories(output_dir, overwrite, config, cluster, log)
     keras.utils.set_random_seed(training.seed)
-    source_tokenizer = tokenizer_from_config(config.source, learn_vocabulary(config.source, [s for s, _ in splits.train]))
-    target_tokenizer = tokenizer_from_config(config.target, learn_vocabulary(config.target, [t for _, t in splits.train]))
-    too_long = {
-        "source": count_too_long([s for s, _ in splits.train], source_tokenizer),
-        "target": count_too_long([t for _, t in splits.train], target_tokenizer),
-    }
-    for side, count in too_long.items():
-        if count:
-            log(f"warning: {count} training {side}s are longer than {side}.max_length and are truncated")
-    log(
-        f"data: {len(splits.train)} train, {len(splits.dev)} dev, {len(splits.test)} test pairs; "
-        f"vocabularies: {source_tokenizer.vocabulary_size} source, {target_tokenizer.vocabulary_size} target"
-    )
-    replicas = strategy.num_replicas_in_sync
-    log(
-        f"strategy: {training.strategy} ({type(strategy).__name__.lstrip('_')}, {replicas} replicas); global batch "
-        f"{training.batch_size}, {training.batch_size // replicas} per replica"
-        + (f"; mixed precision {training.mixed_precision}" if training.mixed_precision else "")
-    )
-    train_data = distribute_options(
-        make_dataset(
-            splits.train,
-            source_tokenizer,
-            target_tokenizer,
-            training.batch_size,
-            shuffle_buffer=training.shuffle_buffer,
-            seed=training.seed,
-        ),
-        strategy,
-    )
-    dev_data = (
-        distribute_options(make_dataset(splits.dev, source_tokenizer, target_tokenizer, training.batch_size), strategy)
-        if splits.dev
-        else None
-    )
+    source_tokenizer, target_tokenizer, too_long = _learn_tokenizers(config, splits, log)
+    log(_describe_strategy(training, strategy))
+    train_data, dev_data = _datasets(training, splits, source_tokenizer, target_tokenizer, strategy)
     progress = RunProgress(log)
     examples = (splits.dev or splits.train)[: training.attention_images]
     with global_policy(training.mixed_precision):
@@ -158,7 +187,7 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
         if progress.start_epoch or progress.start_step
         else None,
         "strategy": training.strategy,
-        "replicas": replicas,
+        "replicas": strategy.num_replicas_in_sync,
         "mixed_precision": training.mixed_precision,
         "training_seconds": round(training_seconds, 1),
         "truncated_training_pairs": too_long,
