@@ -194,7 +194,8 @@ class TrainingConfig:
             interrupted training resumes from it.
         backup_every_steps: back up every this many training steps (`null`: at each epoch end).
         monitor: logged metric that picks the best checkpoint and drives early stopping, such as
-            `val_loss` or `val_sequence_accuracy` (`val_` metrics need validation data).
+            `val_loss` or `val_sequence_accuracy` (`val_` metrics need validation data); `null`:
+            `val_loss` when there is validation data, else `loss`.
         save_best: keep the weights of the best epoch by `monitor` in `checkpoints/`.
         keep_checkpoints: keep the weights of the last this many epochs in `checkpoints/`
             (for `average-checkpoints`; 0 keeps none).
@@ -213,7 +214,7 @@ class TrainingConfig:
     mixed_precision: typing.Optional[str] = None
     backup: bool = True
     backup_every_steps: typing.Optional[int] = None
-    monitor: str = "val_loss"
+    monitor: typing.Optional[str] = None
     save_best: bool = True
     keep_checkpoints: int = 5
     attention_images: int = 3
@@ -233,7 +234,8 @@ class TrainingConfig:
         if self.backup_every_steps is not None:
             _positive_int(self.backup_every_steps, f"{key}.backup_every_steps")
             _check(self.backup, f"{key}.backup_every_steps", "is only used with backup: true")
-        _check(self.monitor.strip() != "", f"{key}.monitor", "expected a metric name such as 'val_loss'")
+        if self.monitor is not None:
+            _check(self.monitor.strip() != "", f"{key}.monitor", "expected a metric name such as 'val_loss' or null")
         _check(self.keep_checkpoints >= 0, f"{key}.keep_checkpoints", f"expected >= 0, got {self.keep_checkpoints!r}")
         _check(self.attention_images >= 0, f"{key}.attention_images", f"expected >= 0, got {self.attention_images!r}")
 

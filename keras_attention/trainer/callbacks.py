@@ -143,11 +143,12 @@ class RunProgress(keras.callbacks.Callback):
         self.epochs_done = epoch + 1
 
 
-def make_callbacks(config, output_dir, backup_dir, chief, progress, attention_examples=None):
+def make_callbacks(config, monitor, output_dir, backup_dir, chief, progress, attention_examples=None):
     """The callbacks of a training run, in the order they must run.
 
     Args:
         config: `RunConfig`.
+        monitor: the logged metric that picks the best checkpoint and drives early stopping.
         output_dir: the run directory (written by the chief only).
         backup_dir: this process's `BackupAndRestore` folder.
         chief: whether this process writes the run's files.
@@ -168,12 +169,12 @@ def make_callbacks(config, output_dir, backup_dir, chief, progress, attention_ex
         )
     callbacks += [progress, keras.callbacks.TerminateOnNaN()]
     if training.save_best or training.early_stopping_patience:
-        callbacks.append(CheckMonitor(training.monitor))
+        callbacks.append(CheckMonitor(monitor))
     if training.early_stopping_patience:
         callbacks.append(
             keras.callbacks.EarlyStopping(
-                monitor=training.monitor,
-                mode=monitor_mode(training.monitor),
+                monitor=monitor,
+                mode=monitor_mode(monitor),
                 patience=training.early_stopping_patience,
                 restore_best_weights=True,
             )
@@ -183,15 +184,15 @@ def make_callbacks(config, output_dir, backup_dir, chief, progress, attention_ex
     checkpoints = output_dir / CHECKPOINTS_DIR
     callbacks.append(HistoryCSV(output_dir / "history.csv"))
     if training.save_best:
-        mode = monitor_mode(training.monitor)
+        mode = monitor_mode(monitor)
         callbacks.append(
             keras.callbacks.ModelCheckpoint(
                 str(checkpoints / BEST_CHECKPOINT),
-                monitor=training.monitor,
+                monitor=monitor,
                 mode=mode,
                 save_best_only=True,
                 save_weights_only=True,
-                initial_value_threshold=best_logged_value(output_dir / "history.csv", training.monitor, mode),
+                initial_value_threshold=best_logged_value(output_dir / "history.csv", monitor, mode),
             )
         )
     if training.keep_checkpoints:

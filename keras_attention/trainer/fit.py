@@ -39,14 +39,17 @@ def _checked_strategy(training_config):
     return strategy, cluster
 
 
-def _check_monitor(training_config, splits):
+def _monitor(training_config, splits):
+    """The metric that picks the best checkpoint and drives early stopping (see `TrainingConfig`)."""
+    monitor = training_config.monitor or ("val_loss" if splits.dev else "loss")
     watched = training_config.save_best or training_config.early_stopping_patience
-    if watched and training_config.monitor.startswith("val_") and not splits.dev:
+    if watched and monitor.startswith("val_") and not splits.dev:
         raise ConfigError(
-            f"training.monitor: {training_config.monitor!r} needs validation data and this run has "
-            f"none; give data.dev (or data.num_dev), monitor a training metric such as 'loss', or "
-            f"set save_best: false and early_stopping_patience: null"
+            f"training.monitor: {monitor!r} needs validation data and this run has none; give "
+            f"data.dev, monitor a training metric such as 'loss', or set save_best: false and "
+            f"early_stopping_patience: null"
         )
+    return monitor
 
 
 def _prepare_directories(output_dir, overwrite, config, cluster, log):
@@ -150,7 +153,7 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
     strategy, cluster = _checked_strategy(training)
     chief = cluster is None or is_chief(cluster)
     splits = load_splits(config.data)
-    _check_monitor(training, splits)
+    monitor = _monitor(training, splits)
     output_dir = Path(output_dir)
     backup_dir, worker_directory = _prepare_directories(output_dir, overwrite, config, cluster, log)
     keras.utils.set_random_seed(training.seed)
@@ -164,7 +167,7 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
             model = build_seq2seq(config.model, source_tokenizer.vocabulary_size, target_tokenizer.vocabulary_size)
             compile_seq2seq(model, training)
         run_callbacks = make_callbacks(
-            config, output_dir, backup_dir, chief, progress, (examples, source_tokenizer, target_tokenizer)
+            config, monitor, output_dir, backup_dir, chief, progress, (examples, source_tokenizer, target_tokenizer)
         )
         started = time.perf_counter()
         with multi_worker_fit(strategy):

@@ -77,6 +77,7 @@ def test_training_killed_mid_epoch_resumes_from_the_last_backup(tmp_path):
     assert summary["steps"] == backed_up_steps + (EPOCHS - backup["epoch"]) * STEPS_PER_EPOCH
     assert [row["epoch"] for row in read_history(output / "history.csv")] == ["0", "1"]
     assert not (output / "backup").exists()
+    assert (output / "checkpoints" / "best.weights.h5").is_file()  # by `loss`: this run has no dev data
 
 
 def config_with(**training):

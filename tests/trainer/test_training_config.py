@@ -15,7 +15,7 @@ def test_defaults():
         None,
     )
     assert (training.monitor, training.save_best, training.keep_checkpoints, training.attention_images) == (
-        "val_loss",
+        None,
         True,
         5,
         3,
@@ -31,7 +31,7 @@ def test_defaults():
          "'mixed_bfloat16'], got 'float16'"),
         ("  backup_every_steps: 0\n", "training.backup_every_steps: expected a positive integer, got 0"),
         ("  backup: false\n  backup_every_steps: 10\n", "training.backup_every_steps: is only used with backup: true"),
-        ("  monitor: ' '\n", "training.monitor: expected a metric name such as 'val_loss'"),
+        ("  monitor: ' '\n", "training.monitor: expected a metric name such as 'val_loss' or null"),
         ("  keep_checkpoints: -1\n", "training.keep_checkpoints: expected >= 0, got -1"),
         ("  attention_images: -2\n", "training.attention_images: expected >= 0, got -2"),
         ("  save_best: yes please\n", "training.save_best: expected bool, got str 'yes please'"),

@@ -27,8 +27,7 @@ TINY_MODEL = {
 def write_tiny_config(directory, num_train=256, num_dev=0, **training):
     """Writes TSV files of generated dates and a tiny config that trains on them; returns its path.
 
-    Without dev pairs the config monitors the training loss. `training` overrides
-    `training.*` keys.
+    `training` overrides `training.*` keys.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -47,7 +46,6 @@ def write_tiny_config(directory, num_train=256, num_dev=0, **training):
             "batch_size": 32,
             "epochs": 1,
             "learning_rate": 0.01,
-            "monitor": "val_loss" if num_dev else "loss",
             "attention_images": 0,
             **training,
         },
