@@ -10,7 +10,7 @@ EXAMPLES := "Tuesday, March 3, 1998" "3rd of july 2021" "12/25/1999" "  01.02.20
 
 $(STAMP): setup.py
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,backends]"
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -22,3 +22,4 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+	PYTHON=$(BIN)/python bash tests/backends.sh

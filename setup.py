@@ -31,6 +31,7 @@ setup(
     ],
     extras_require={
         "dev": ["pytest>=8", "hypothesis>=6.100"],
+        "backends": ["jax>=0.4", "torch>=2.1"],
     },
     entry_points={
         "console_scripts": ["keras-attention=keras_attention.cli:main"],

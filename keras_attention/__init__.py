@@ -2,15 +2,18 @@
 
 The public API:
 
-- layers: `AttentionLayer`, `PaddingMask`
+- layers: `AttentionLayer`, `AttentionRNN` / `AttentionRNNCell` (attention inside the RNN step),
+  `CoverageLoss`, `InitialAttentionState`, `PaddingMask`, `RemoveMask`
 - config: `RunConfig` and its parts `DataConfig`, `TextConfig`, `ModelConfig`,
-  `TrainingConfig`, `DecodingConfig`
+  `TrainingConfig`, `DecodingConfig`, `EvaluationConfig`
 - models: `build_seq2seq`, `compile_seq2seq`, `inference_models`
-- decoding: `greedy_decode`
-- text and data: `CharTokenizer`, `learn_vocabulary`, `tokenizer_from_config`, `make_dataset`,
+- decoding: `greedy_decode`, `beam_search_decode`, `sample_decode`
+- text and data: `CharTokenizer`, `WordPieceTokenizer`, `learn_vocabulary`,
+  `tokenizer_from_config`, `read_tsv`, `read_parallel`, `read_jsonl`, `make_dataset`,
   `teacher_forcing_inputs`
-- runs: `train`, `load_run`, `save_run`, `Translator`
+- runs: `train`, `load_run`, `save_run`, `Translator`, `DevBleu`
 - checkpoints: `average_checkpoints`, `average_run_checkpoints`
+- evaluation: `score_translations`, `alignment_examples`, `save_heatmaps`
 - errors: `KerasAttentionError`, `ConfigError`, `DataError`, `RunDirectoryError`
 
 Names load on first use, so `import keras_attention` is instant and the TensorFlow-only parts
@@ -30,14 +33,32 @@ _MODULES = {
         "RunConfig",
         "TextConfig",
         "TrainingConfig",
+        "EvaluationConfig",
     ),
     "keras_attention.errors": ("ConfigError", "DataError", "KerasAttentionError", "RunDirectoryError"),
-    "keras_attention.layers": ("AttentionLayer", "PaddingMask"),
+    "keras_attention.layers": (
+        "AttentionLayer",
+        "AttentionRNN",
+        "AttentionRNNCell",
+        "CoverageLoss",
+        "InitialAttentionState",
+        "PaddingMask",
+        "RemoveMask",
+    ),
     "keras_attention.models": ("build_seq2seq", "compile_seq2seq", "inference_models"),
-    "keras_attention.decoding": ("greedy_decode",),
-    "keras_attention.text.tokenizer": ("CharTokenizer", "learn_vocabulary", "tokenizer_from_config"),
+    "keras_attention.decoding": ("beam_search_decode", "greedy_decode", "sample_decode"),
+    "keras_attention.text.tokenizer": (
+        "CharTokenizer",
+        "WordPieceTokenizer",
+        "learn_vocabulary",
+        "tokenizer_from_config",
+    ),
     "keras_attention.data.pipeline": ("make_dataset", "teacher_forcing_inputs"),
     "keras_attention.trainer": ("train",),
+    "keras_attention.data.readers": ("read_jsonl", "read_parallel", "read_tsv"),
+    "keras_attention.trainer.dev_bleu": ("DevBleu",),
+    "keras_attention.evaluation.metrics": ("score_translations",),
+    "keras_attention.evaluation.heatmaps": ("alignment_examples", "save_heatmaps"),
     "keras_attention.runs": ("load_run", "save_run"),
     "keras_attention.translator": ("Translator",),
     "keras_attention.checkpoints": ("average_checkpoints", "average_run_checkpoints"),

@@ -4,10 +4,29 @@ Run `keras-attention COMMAND --help` for each command's options.
 """
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
 import warnings
+from pathlib import Path
+
+from keras_attention.config import DECODING_STRATEGIES
+
+MAX_PLOT_SENTENCES = 32
+
+_BEAM_OPTIONS = ("beam_size", "length_penalty", "coverage_penalty", "n_best")
+_SAMPLING_OPTIONS = ("temperature", "top_k", "seed")
+_LENGTH_OPTIONS = ("batch_size", "max_length", "max_length_ratio")
+
+_N_BEST_FORMAT = """output:
+  One translation per input sentence, in input order. With --n-best N above 1, N lines per
+  input sentence instead, best first, in the Moses n-best format
+
+    INDEX ||| TRANSLATION ||| SCORE
+
+  where INDEX is the 0-based number of the input sentence and SCORE the hypothesis score: its
+  log-probability divided by the length penalty, plus the coverage penalty."""
 
 
 def _train(args):
@@ -46,29 +65,55 @@ def _read_lines():
     return [line.rstrip(b"\r\n") for line in sys.stdin.buffer]
 
 
+def _translator(run, args):
+    """Builds a `Translator` for `run` with the run's decoding config and the decoding options."""
+    from keras_attention.errors import ConfigError
+
+    names = _BEAM_OPTIONS + _SAMPLING_OPTIONS + _LENGTH_OPTIONS
+    given = {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
+    implied = [
+        strategy
+        for strategy, options in (("beam", _BEAM_OPTIONS), ("sample", _SAMPLING_OPTIONS))
+        if any(name in given for name in options)
+    ]
+    if args.strategy is not None:
+        given["strategy"] = args.strategy
+    elif len(implied) == 2:
+        raise ConfigError("beam search and sampling options were given together; choose one with --strategy")
+    elif implied:
+        given["strategy"] = implied[0]
+    decoding = dataclasses.replace(run.config.decoding, **given)
+    return run.translator(decoding=decoding)
+
+
 def _translate(args):
     from keras_attention.runs import load_run
 
     run = load_run(args.model)
+    translator = _translator(run, args)
     sentences = args.text if args.text else _read_lines()
-    result = run.translator(batch_size=args.batch_size).translate(sentences)
-    sys.stdout.write("".join(text + "\n" for text in result.translations))
+    result = translator.translate(sentences)
+    if translator.decoding.n_best == 1:
+        sys.stdout.write("".join(text + "\n" for text in result.translations))
+        return
+    for index, (texts, scores) in enumerate(zip(result.n_best, result.n_best_scores)):
+        sys.stdout.write("".join(f"{index} ||| {text} ||| {score:.6f}\n" for text, score in zip(texts, scores)))
 
 
 def _evaluate(args):
-    from keras_attention.data.tsv import read_tsv
+    from keras_attention.data.readers import read_tsv
     from keras_attention.evaluation import score_translations
     from keras_attention.runs import load_run
 
-    pairs = read_tsv(args.data)
+    pairs = read_tsv(args.data).pairs
     run = load_run(args.model)
     sources, references = (list(side) for side in zip(*pairs))
-    hypotheses = run.translator(batch_size=args.batch_size).translate(sources).translations
+    hypotheses = _translator(run, args).translate(sources).translations
     scores = score_translations(hypotheses, references)
-    if args.hypotheses:
-        with open(args.hypotheses, "w", encoding="utf-8") as handle:
-            for line in zip(sources, references, hypotheses):
-                handle.write("\t".join(line) + "\n")
+    path = _hypotheses_path(args)
+    if path:
+        _write_hypotheses(path, sources, references, hypotheses)
+        scores["hypotheses"] = str(path)
     if args.json:
         print(json.dumps(scores, indent=2))
         return
@@ -76,6 +121,46 @@ def _evaluate(args):
     print(f"exact match: {100 * scores['exact_match']:.2f}%")
     print(f"BLEU:        {scores['bleu']:.2f}  ({scores['bleu_signature']})")
     print(f"chrF:        {scores['chrf']:.2f}  ({scores['chrf_signature']})")
+    if path:
+        print(f"hypotheses:  {path}")
+
+
+def _hypotheses_path(args):
+    """Where `evaluate` writes its hypotheses: --hypotheses, else RUN_DIR/hypotheses/DATA_STEM.tsv."""
+    if args.no_hypotheses:
+        return None
+    if args.hypotheses:
+        return Path(args.hypotheses)
+    return Path(args.model) / "hypotheses" / f"{Path(args.data).stem}.tsv"
+
+
+def _write_hypotheses(path, sources, references, hypotheses):
+    from keras_attention.errors import KerasAttentionError
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", encoding="utf-8") as handle:
+            for line in zip(sources, references, hypotheses):
+                handle.write("\t".join(line) + "\n")
+    except OSError as error:
+        raise KerasAttentionError(
+            f"cannot write the hypotheses to {str(path)!r} ({error.strerror}); "
+            f"choose a file with --hypotheses or pass --no-hypotheses"
+        ) from None
+
+
+def _plot(args):
+    from keras_attention.errors import KerasAttentionError
+    from keras_attention.evaluation.heatmaps import alignment_examples, save_heatmaps
+    from keras_attention.runs import load_run
+
+    sentences = args.text or [line.decode("utf-8", errors="replace") for line in _read_lines()]
+    if not sentences or len(sentences) > MAX_PLOT_SENTENCES:
+        raise KerasAttentionError(f"plot takes 1 to {MAX_PLOT_SENTENCES} sentences, got {len(sentences)}")
+    run = load_run(args.model)
+    examples = alignment_examples(run.translator(), sentences)
+    path = save_heatmaps(examples, args.output, columns=args.columns)
+    print(f"wrote {path} ({len(examples)} sentence{'s' if len(examples) > 1 else ''})")
 
 
 def _average_checkpoints(args):
@@ -97,21 +182,29 @@ def build_parser():
     train.set_defaults(handler=_train)
 
     translate = commands.add_parser(
-        "translate", help="translate TEXT arguments, or standard input one sentence per line"
+        "translate",
+        help="translate TEXT arguments, or standard input one sentence per line",
+        epilog=_N_BEST_FORMAT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     translate.add_argument("--model", required=True, help="run directory written by `train`")
-    translate.add_argument("--batch-size", type=int, default=None, help="sentences decoded together")
     translate.add_argument("text", nargs="*", metavar="TEXT", help="sentences (default: read standard input)")
+    add_decoding_arguments(translate, n_best=True)
     translate.set_defaults(handler=_translate)
 
     evaluate = commands.add_parser("evaluate", help="score a model on a source<TAB>target file")
     evaluate.add_argument("--model", required=True, help="run directory written by `train`")
     evaluate.add_argument("--data", required=True, help="UTF-8 file of source<TAB>target lines")
     evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
-    evaluate.add_argument(
-        "--hypotheses", metavar="FILE", help="also write source<TAB>reference<TAB>hypothesis lines to FILE"
+    written = evaluate.add_mutually_exclusive_group()
+    written.add_argument(
+        "--hypotheses",
+        metavar="FILE",
+        help="write source<TAB>reference<TAB>hypothesis lines to FILE "
+        "(default: MODEL/hypotheses/DATA_NAME.tsv, DATA_NAME being the data file's name without its suffix)",
     )
-    evaluate.add_argument("--batch-size", type=int, default=None, help="sentences decoded together")
+    written.add_argument("--no-hypotheses", action="store_true", help="do not write the hypotheses")
+    add_decoding_arguments(evaluate, n_best=False)
     evaluate.set_defaults(handler=_evaluate)
 
     average = commands.add_parser(
@@ -121,17 +214,77 @@ def build_parser():
     average.add_argument("--model", required=True, help="run directory written by `train`")
     average.add_argument("--output", required=True, help="run directory to write")
     average.add_argument(
-        "--last", type=_positive, default=None, metavar="N", help="average the last N checkpoints (default: all kept)"
+        "--last", type=_positive_int, default=None, metavar="N", help="average the last N checkpoints (default: all kept)"
     )
     average.add_argument("--overwrite", action="store_true", help="replace an existing run in --output")
     average.set_defaults(handler=_average_checkpoints)
+
+    plot = commands.add_parser(
+        "plot", help="draw the attention of translated sentences as heatmaps (source tokens across, output down)"
+    )
+    plot.add_argument("--model", required=True, help="run directory written by `train`")
+    plot.add_argument("--output", required=True, help="image file to write (PNG; the suffix picks the format)")
+    plot.add_argument(
+        "--columns", type=_positive_int, default=1, help="panels per row when plotting several sentences"
+    )
+    plot.add_argument(
+        "text",
+        nargs="*",
+        metavar="TEXT",
+        help=f"sentences, 1 to {MAX_PLOT_SENTENCES}, one panel each (default: read standard input)",
+    )
+    plot.set_defaults(handler=_plot)
     return parser
 
 
-def _positive(text):
-    value = int(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+def add_decoding_arguments(parser, n_best):
+    """Adds the decoding options, which override the run's `decoding` config.
+
+    Args:
+        parser: `argparse.ArgumentParser` of a command that decodes.
+        n_best: whether to offer `--n-best` (for commands that print every hypothesis).
+    """
+    group = parser.add_argument_group(
+        "decoding", "Defaults come from the `decoding` section of the run's config.yaml."
+    )
+    group.add_argument(
+        "--strategy",
+        choices=DECODING_STRATEGIES,
+        help="greedy, beam search or random sampling; beam search and sampling options imply "
+        "their strategy",
+    )
+    group.add_argument("--batch-size", type=int, metavar="N", help="sentences decoded together")
+    group.add_argument("--max-length", type=int, metavar="N", help="maximum output tokens per sentence")
+    group.add_argument(
+        "--max-length-ratio",
+        type=float,
+        metavar="R",
+        help="also stop each output after R times its source length (both counting </s>)",
+    )
+    group.add_argument("--beam-size", type=int, metavar="K", help="beam search: hypotheses kept per sentence")
+    group.add_argument(
+        "--length-penalty", type=float, metavar="A", help="beam search: GNMT length penalty alpha >= 0"
+    )
+    group.add_argument(
+        "--coverage-penalty", type=float, metavar="B", help="beam search: GNMT coverage penalty beta >= 0"
+    )
+    if n_best:
+        group.add_argument(
+            "--n-best", type=int, metavar="N", help="beam search: print the N best hypotheses (format below)"
+        )
+    group.add_argument("--temperature", type=float, metavar="T", help="sampling: temperature > 0")
+    group.add_argument("--top-k", type=int, metavar="K", help="sampling: draw from the K most probable tokens")
+    group.add_argument("--seed", type=int, help="sampling: seed of the draws")
+
+
+def _positive_int(text):
+    """argparse type: a positive integer."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
     return value
 
 

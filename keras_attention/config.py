@@ -22,10 +22,20 @@ import yaml
 
 from keras_attention.errors import ConfigError
 
-ATTENTION_SCORES = ("bahdanau", "luong_dot", "luong_general")
-TOKENIZERS = ("char",)
+ADDITIVE_ATTENTION_SCORES = ("bahdanau", "bahdanau_normed", "luong_concat")
+ATTENTION_SCORES = ADDITIVE_ATTENTION_SCORES + ("luong_dot", "luong_general", "scaled_dot")
+ATTENTION_SCALES = {
+    "luong_general": (None, "inverse_sqrt", "learned"),
+    "scaled_dot": (None, "inverse_sqrt", "learned"),
+}
+ATTENTION_PLACEMENTS = ("after_lstm", "in_step")
+TOKENIZERS = ("char", "wordpiece")
 NORMALIZATIONS = ("NFKC", "NFKD", "NFC", "NFD", "none")
-TASKS = ("dates", "tsv")
+TASKS = ("dates", "tsv", "anki", "parallel", "jsonl")
+FILE_TASKS = TASKS[1:]
+ON_ERROR = ("raise", "skip")
+LENGTH_POLICIES = ("truncate", "filter")
+DECODING_STRATEGIES = ("greedy", "beam", "sample")
 STRATEGIES = ("auto", "default", "mirrored", "multi_worker", "tpu")
 MIXED_PRECISION_POLICIES = ("mixed_float16", "mixed_bfloat16")
 
@@ -54,10 +64,25 @@ class ModelConfig:
         bidirectional: whether every encoder layer reads in both directions.
         decoder_units: LSTM units per decoder layer.
         decoder_layers: number of stacked decoder LSTM layers.
-        attention: attention score, one of `ATTENTION_SCORES`.
-        attention_units: size of the additive scoring space (`bahdanau` only; `null` otherwise).
+        attention: attention score, one of `ATTENTION_SCORES` (see `AttentionLayer`).
+        attention_units: size of the additive scoring space (required for the additive scores
+            `ADDITIVE_ATTENTION_SCORES`; `null` otherwise).
         attentional_units: size of the attentional vector `tanh(W [c; s])` fed to the output layer.
-        dropout: dropout rate on embeddings and between recurrent layers.
+        dropout: dropout rate on embeddings, between recurrent layers (`after_lstm` only) and on
+            the attentional vector.
+        attention_scale: scaling of a multiplicative score: `null`, `inverse_sqrt` or `learned`;
+            only for `luong_general` and `scaled_dot` (`null` means `inverse_sqrt` for
+            `scaled_dot`).
+        attention_dropout: fraction of the alignments dropped in training (`after_lstm` only).
+        attention_placement: `after_lstm` (attention over the LSTM outputs, parallel over time,
+            fast) or `in_step` (attention inside every decoder step, from the previous state, as
+            Bahdanau et al. describe).
+        input_feeding: whether the previous attentional vector is fed to the next step
+            (Luong et al.; `in_step` only).
+        coverage: whether the sum of the past alignments enters the score (See et al.; `in_step`
+            and additive scores only).
+        coverage_loss_weight: weight of the coverage loss term (a number >= 0, required with
+            `coverage`; `null` otherwise).
     """
 
     embedding_dim: int = 64
@@ -70,6 +95,12 @@ class ModelConfig:
     attention_units: typing.Optional[int] = 128
     attentional_units: int = 256
     dropout: float = 0.0
+    attention_scale: typing.Optional[str] = None
+    attention_dropout: float = 0.0
+    attention_placement: str = "after_lstm"
+    input_feeding: bool = False
+    coverage: bool = False
+    coverage_loss_weight: typing.Optional[float] = None
 
     def validate(self, key="model"):
         for name in (
@@ -82,11 +113,12 @@ class ModelConfig:
         ):
             _positive_int(getattr(self, name), f"{key}.{name}")
         _choice(self.attention, ATTENTION_SCORES, f"{key}.attention")
-        if self.attention == "bahdanau":
+        additive = self.attention in ADDITIVE_ATTENTION_SCORES
+        if additive:
             _check(
                 self.attention_units is not None,
                 f"{key}.attention_units",
-                "required (a positive integer) for attention 'bahdanau', got null",
+                f"required (a positive integer) for attention {self.attention!r}, got null",
             )
             _positive_int(self.attention_units, f"{key}.attention_units")
         else:
@@ -96,9 +128,53 @@ class ModelConfig:
                 f"must be null for attention {self.attention!r} (it has no scoring space), "
                 f"got {self.attention_units!r}",
             )
+        scales = ATTENTION_SCALES.get(self.attention, (None,))
+        _check(
+            self.attention_scale in scales,
+            f"{key}.attention_scale",
+            f"expected one of {list(scales)} for attention {self.attention!r}, got {self.attention_scale!r}",
+        )
         _check(
             0.0 <= self.dropout < 1.0, f"{key}.dropout", f"expected 0 <= dropout < 1, got {self.dropout!r}"
         )
+        _check(
+            0.0 <= self.attention_dropout < 1.0,
+            f"{key}.attention_dropout",
+            f"expected 0 <= attention_dropout < 1, got {self.attention_dropout!r}",
+        )
+        _choice(self.attention_placement, ATTENTION_PLACEMENTS, f"{key}.attention_placement")
+        if self.attention_placement != "in_step":
+            for name in ("input_feeding", "coverage"):
+                _check(
+                    not getattr(self, name),
+                    f"{key}.{name}",
+                    f"needs attention_placement 'in_step', got attention_placement "
+                    f"{self.attention_placement!r}",
+                )
+        else:
+            _check(
+                self.attention_dropout == 0.0,
+                f"{key}.attention_dropout",
+                f"must be 0 with attention_placement 'in_step', got {self.attention_dropout!r}",
+            )
+        _check(
+            not self.coverage or additive,
+            f"{key}.coverage",
+            f"needs an additive attention {list(ADDITIVE_ATTENTION_SCORES)}, got attention "
+            f"{self.attention!r}",
+        )
+        if self.coverage:
+            _check(
+                self.coverage_loss_weight is not None and self.coverage_loss_weight >= 0,
+                f"{key}.coverage_loss_weight",
+                f"expected a number >= 0 with coverage, got {self.coverage_loss_weight!r}",
+            )
+        else:
+            _check(
+                self.coverage_loss_weight is None,
+                f"{key}.coverage_loss_weight",
+                f"must be null without coverage, got {self.coverage_loss_weight!r}",
+            )
 
 
 @dataclasses.dataclass
@@ -106,38 +182,86 @@ class TextConfig:
     """How one side (source or target) of the text is normalized and tokenized.
 
     Args:
-        tokenizer: tokenizer kind, one of `TOKENIZERS`.
+        tokenizer: tokenizer kind, one of `TOKENIZERS`: `char` (every character is a token) or
+            `wordpiece` (subwords learned from the training text; words are the space-separated
+            pieces of the normalized text, so it needs `collapse_whitespace: true`).
         normalization: Unicode normalization form applied first (`none` to skip).
         lowercase: whether to case-fold the text.
+        split_punctuation: whether to put a space on both sides of every punctuation character
+            (Unicode category P), so that punctuation becomes words of its own.
         collapse_whitespace: whether to strip the ends and turn each run of whitespace into one space.
         max_length: maximum number of tokens (special tokens excluded); longer text is truncated
-            and counted.
-        min_count: tokens seen fewer times in the training data map to the unknown token.
+            or filtered (see `DataConfig.length_policy`) and counted.
+        min_count: `char`: characters seen fewer times in the training data map to the unknown
+            token. `wordpiece`: the lowest count a multi-character subword needs to enter the
+            vocabulary (every character of the training words is always kept).
+        vocabulary_size: largest vocabulary, special tokens included. `char` keeps the most
+            frequent characters; `wordpiece` learns up to this many tokens (within 5% below), but
+            always keeps every character of the training words, alone and as a continuation,
+            even if that takes more.
     """
 
     tokenizer: str = "char"
     normalization: str = "NFKC"
     lowercase: bool = False
+    split_punctuation: bool = False
     collapse_whitespace: bool = True
     max_length: int = 128
     min_count: int = 1
+    vocabulary_size: int = 8000
 
     def validate(self, key):
         _choice(self.tokenizer, TOKENIZERS, f"{key}.tokenizer")
         _choice(self.normalization, NORMALIZATIONS, f"{key}.normalization")
         _positive_int(self.max_length, f"{key}.max_length")
         _positive_int(self.min_count, f"{key}.min_count")
+        _check(
+            self.vocabulary_size > 4,
+            f"{key}.vocabulary_size",
+            f"expected more than the 4 special tokens, got {self.vocabulary_size!r}",
+        )
+        if self.tokenizer == "wordpiece":
+            _check(
+                self.collapse_whitespace,
+                f"{key}.collapse_whitespace",
+                "must be true for tokenizer 'wordpiece' (words are split at single spaces), got false",
+            )
 
 
 @dataclasses.dataclass
 class DataConfig:
-    """Where the training pairs come from.
+    """Where the training pairs come from, and how they become batches.
+
+    Relative file paths in a YAML config are resolved against the directory of the config file
+    when it is loaded (`RunConfig.from_yaml`), so a config works from any working directory; the
+    config saved with a run holds the resolved absolute paths. In a config built from a dict they
+    are used as given (relative to the working directory).
 
     Args:
-        task: `dates` (built-in generated dates task) or `tsv` (files of `source<TAB>target` lines).
-        train: training TSV file (`tsv` task).
-        dev: validation TSV file (`tsv` task, optional).
-        test: held-out TSV file scored at the end of training (`tsv` task, optional).
+        task: where pairs come from, one of `TASKS`:
+            `dates` (built-in generated dates task);
+            `tsv` (files of `source<TAB>target` lines);
+            `anki` (Anki / Tatoeba exports: `source<TAB>target<TAB>attribution` lines);
+            `parallel` (two line-aligned plain-text files, `PATH + source_suffix` and
+            `PATH + target_suffix`, the OPUS / WMT form);
+            `jsonl` (one JSON object per line, text in `source_field` and `target_field`).
+        train: training file (file tasks; for `parallel`, the path before the suffixes).
+        dev: validation file (file tasks, optional).
+        test: held-out file scored at the end of training (file tasks, optional).
+        source_suffix: `parallel`: suffix of the source files, e.g. `.en`.
+        target_suffix: `parallel`: suffix of the target files, e.g. `.es`.
+        source_field: `jsonl`: name of the source text field.
+        target_field: `jsonl`: name of the target text field.
+        on_error: what a malformed line does (missing tab, empty side, invalid UTF-8, bad JSON,
+            missing field): `raise` stops with an error naming the file and line; `skip` leaves
+            the line out and counts it by reason in the training report. A missing or empty
+            file and files of different lengths always raise.
+        length_policy: what happens to a training or validation pair with more tokens than
+            `source.max_length` or `target.max_length`: `truncate` it or `filter` it out; either
+            way it is counted in the training report.
+        buckets: number of length buckets for batching (`tf.data` `bucket_by_sequence_length`);
+            pairs of similar length are batched together, which saves padding. 1 turns it off.
+        cache: cache the tokenized training pairs in memory after the first epoch.
         num_train: number of generated training pairs (`dates` task).
         num_dev: number of generated validation pairs (`dates` task).
         num_test: number of generated held-out pairs, never in the training set (`dates` task).
@@ -148,6 +272,14 @@ class DataConfig:
     train: typing.Optional[str] = None
     dev: typing.Optional[str] = None
     test: typing.Optional[str] = None
+    source_suffix: typing.Optional[str] = None
+    target_suffix: typing.Optional[str] = None
+    source_field: str = "source"
+    target_field: str = "target"
+    on_error: str = "raise"
+    length_policy: str = "truncate"
+    buckets: int = 8
+    cache: bool = True
     num_train: int = 20000
     num_dev: int = 1000
     num_test: int = 2000
@@ -155,19 +287,40 @@ class DataConfig:
 
     def validate(self, key="data"):
         _choice(self.task, TASKS, f"{key}.task")
-        if self.task == "tsv":
-            _check(self.train is not None, f"{key}.train", "required for task 'tsv', got null")
+        _choice(self.on_error, ON_ERROR, f"{key}.on_error")
+        _choice(self.length_policy, LENGTH_POLICIES, f"{key}.length_policy")
+        _positive_int(self.buckets, f"{key}.buckets")
+        if self.task in FILE_TASKS:
+            _check(self.train is not None, f"{key}.train", f"required for task {self.task!r}, got null")
         else:
             for name in ("train", "dev", "test"):
                 _check(
                     getattr(self, name) is None,
                     f"{key}.{name}",
-                    f"files are only read for task 'tsv', got {getattr(self, name)!r} "
+                    f"files are only read for tasks {list(FILE_TASKS)}, got {getattr(self, name)!r} "
                     f"with task {self.task!r}",
                 )
             _positive_int(self.num_train, f"{key}.num_train")
             _positive_int(self.num_dev, f"{key}.num_dev")
             _positive_int(self.num_test, f"{key}.num_test")
+        for name in ("source_suffix", "target_suffix"):
+            if self.task == "parallel":
+                _check(bool(getattr(self, name)), f"{key}.{name}", "required for task 'parallel', got null")
+            else:
+                _check(
+                    getattr(self, name) is None,
+                    f"{key}.{name}",
+                    f"only used by task 'parallel', got {getattr(self, name)!r} with task {self.task!r}",
+                )
+        for name in ("source_field", "target_field"):
+            _check(bool(getattr(self, name)), f"{key}.{name}", "expected a field name, got ''")
+
+    def resolve_paths(self, directory):
+        """Makes relative `train`, `dev` and `test` paths absolute, relative to `directory`."""
+        for name in ("train", "dev", "test"):
+            value = getattr(self, name)
+            if value is not None and not Path(value).is_absolute():
+                setattr(self, name, str((Path(directory) / value).resolve()))
 
 
 @dataclasses.dataclass
@@ -194,8 +347,10 @@ class TrainingConfig:
             interrupted training resumes from it.
         backup_every_steps: back up every this many training steps (`null`: at each epoch end).
         monitor: logged metric that picks the best checkpoint and drives early stopping, such as
-            `val_loss` or `val_sequence_accuracy` (`val_` metrics need validation data); `null`:
-            `val_loss` when there is validation data, else `loss`.
+            `val_loss`, `val_sequence_accuracy` or `val_bleu` (`val_` metrics need validation
+            data; `val_bleu` also needs `evaluation.dev_bleu_sentences > 0`); `null`: `val_loss`
+            when there is validation data, else `loss`. Accuracy and BLEU metrics count higher
+            as better, the others lower.
         save_best: keep the weights of the best epoch by `monitor` in `checkpoints/`.
         keep_checkpoints: keep the weights of the last this many epochs in `checkpoints/`
             (for `average-checkpoints`; 0 keeps none).
@@ -241,25 +396,93 @@ class TrainingConfig:
 
 
 @dataclasses.dataclass
+class EvaluationConfig:
+    """Dev-set BLEU during training.
+
+    Args:
+        dev_bleu_sentences: after every epoch, translate the first this many dev pairs and log
+            their sacreBLEU corpus BLEU as `val_bleu` (progress bar, `history.csv`, TensorBoard),
+            which `training.monitor` can then follow; 0 turns it off.
+    """
+
+    dev_bleu_sentences: int = 0
+
+    def validate(self, key="evaluation"):
+        _check(
+            self.dev_bleu_sentences >= 0,
+            f"{key}.dev_bleu_sentences",
+            f"expected 0 (off) or a positive integer, got {self.dev_bleu_sentences!r}",
+        )
+
+
+@dataclasses.dataclass
 class DecodingConfig:
-    """How translations are produced.
+    """How translations are produced (see `keras_attention.decoding`).
 
     Args:
         max_length: maximum number of output tokens.
         batch_size: sentences decoded together.
+        strategy: one of `DECODING_STRATEGIES`: `greedy` (most probable token at each step),
+            `beam` (beam search) or `sample` (random draws).
+        beam_size: hypotheses kept per sentence (`beam`).
+        length_penalty: GNMT length penalty weight `alpha >= 0`, 0 for none (`beam`).
+        coverage_penalty: GNMT coverage penalty weight `beta >= 0`, 0 for none (`beam`).
+        n_best: hypotheses returned per sentence, at most `beam_size`; above 1 needs `beam`.
+        temperature: sampling temperature, `> 0` (`sample`).
+        top_k: draw from the `top_k` most probable tokens only, `null` for all (`sample`).
+        seed: seed of the random draws, `null` for a different one at each run (`sample`).
+        max_length_ratio: also stop each output after `ceil(max_length_ratio * source length)`
+            tokens, both lengths counting `</s>`; `null` for no relative limit.
     """
 
     max_length: int = 128
     batch_size: int = 256
+    strategy: str = "greedy"
+    beam_size: int = 5
+    length_penalty: float = 0.0
+    coverage_penalty: float = 0.0
+    n_best: int = 1
+    temperature: float = 1.0
+    top_k: typing.Optional[int] = None
+    seed: typing.Optional[int] = None
+    max_length_ratio: typing.Optional[float] = None
 
     def validate(self, key="decoding"):
         _positive_int(self.max_length, f"{key}.max_length")
         _positive_int(self.batch_size, f"{key}.batch_size")
+        _choice(self.strategy, DECODING_STRATEGIES, f"{key}.strategy")
+        _positive_int(self.beam_size, f"{key}.beam_size")
+        for name in ("length_penalty", "coverage_penalty"):
+            value = getattr(self, name)
+            _check(value >= 0, f"{key}.{name}", f"expected >= 0 (0 for none), got {value!r}")
+        _positive_int(self.n_best, f"{key}.n_best")
+        if self.strategy == "beam":
+            _check(
+                self.n_best <= self.beam_size,
+                f"{key}.n_best",
+                f"expected at most beam_size ({self.beam_size}), got {self.n_best!r}",
+            )
+        else:
+            _check(
+                self.n_best == 1,
+                f"{key}.n_best",
+                f"expected 1 for strategy {self.strategy!r} (n-best lists need strategy 'beam'), "
+                f"got {self.n_best!r}",
+            )
+        _check(self.temperature > 0, f"{key}.temperature", f"expected > 0, got {self.temperature!r}")
+        if self.top_k is not None:
+            _check(self.top_k > 0, f"{key}.top_k", f"expected a positive integer or null, got {self.top_k!r}")
+        if self.max_length_ratio is not None:
+            _check(
+                self.max_length_ratio > 0,
+                f"{key}.max_length_ratio",
+                f"expected > 0 or null, got {self.max_length_ratio!r}",
+            )
 
 
 @dataclasses.dataclass
 class RunConfig:
-    """Everything that describes a run: data, text processing, model, training and decoding."""
+    """Everything that describes a run: data, text processing, model, training, decoding, evaluation."""
 
     data: DataConfig = dataclasses.field(default_factory=DataConfig)
     source: TextConfig = dataclasses.field(default_factory=TextConfig)
@@ -267,6 +490,7 @@ class RunConfig:
     model: ModelConfig = dataclasses.field(default_factory=ModelConfig)
     training: TrainingConfig = dataclasses.field(default_factory=TrainingConfig)
     decoding: DecodingConfig = dataclasses.field(default_factory=DecodingConfig)
+    evaluation: EvaluationConfig = dataclasses.field(default_factory=EvaluationConfig)
 
     def validate(self):
         """Checks every value; raises `ConfigError` naming the key."""
@@ -276,6 +500,12 @@ class RunConfig:
         self.model.validate("model")
         self.training.validate("training")
         self.decoding.validate("decoding")
+        self.evaluation.validate("evaluation")
+        _check(
+            self.training.monitor != "val_bleu" or self.evaluation.dev_bleu_sentences > 0,
+            "training.monitor",
+            "'val_bleu' needs evaluation.dev_bleu_sentences > 0, got 0",
+        )
         return self
 
     def to_dict(self):
@@ -296,7 +526,10 @@ class RunConfig:
 
     @classmethod
     def from_yaml(cls, path):
-        """Reads, validates and returns the config in YAML file `path`."""
+        """Reads, validates and returns the config in YAML file `path`.
+
+        Relative data file paths are resolved against the directory of `path`.
+        """
         path = Path(path)
         if not path.is_file():
             raise ConfigError(f"config file {str(path)!r} does not exist")
@@ -306,7 +539,9 @@ class RunConfig:
             data = yaml.safe_load(text)
         except yaml.YAMLError as error:
             raise ConfigError(f"{path}: not valid YAML: {error}") from None
-        return _load(cls, data or {}, str(path), lines=_key_lines(node))
+        config = _load(cls, data or {}, str(path), lines=_key_lines(node))
+        config.data.resolve_paths(path.parent)
+        return config
 
     def to_yaml(self, path):
         """Writes the full config (defaults included) to `path`."""

@@ -14,6 +14,7 @@ RUN_DIR/
   checkpoints/       best.weights.h5 (best epoch by training.monitor) and the last epochs'
                      epoch-NNNN.weights.h5 (written by `train`, see `keras_attention.checkpoints`)
   backup/            only while a training is unfinished: what a rerun resumes from
+  hypotheses/        source<TAB>reference<TAB>hypothesis files (written by `keras-attention evaluate`)
 ```
 """
 
@@ -57,16 +58,21 @@ class Run:
     source_tokenizer: object
     target_tokenizer: object
 
-    def translator(self, batch_size=None):
-        """Returns a `Translator` over this run's model and tokenizers."""
+    def translator(self, batch_size=None, decoding=None):
+        """Returns a `Translator` over this run's model and tokenizers.
+
+        Args:
+            batch_size: sentences decoded together (default: the run's `decoding.batch_size`).
+            decoding: `DecodingConfig` to use instead of the run's own.
+        """
         encoder, decoder = inference_models(self.model)
         return Translator(
             encoder,
             decoder,
             self.source_tokenizer,
             self.target_tokenizer,
-            max_length=self.config.decoding.max_length,
-            batch_size=batch_size or self.config.decoding.batch_size,
+            batch_size=batch_size,
+            decoding=decoding or self.config.decoding,
         )
 
 

@@ -1,10 +1,13 @@
 """Strings in, strings out: tokenizer -> encoder -> decoding loop -> detokenizer in one tf.function."""
 
+import dataclasses
 import warnings
 
+import keras
 import tensorflow as tf
 
-from keras_attention.decoding import greedy_decode
+from keras_attention.config import DecodingConfig
+from keras_attention.decoding import beam_search_decode, greedy_decode, sample_decode
 
 _STRINGS = tf.TensorSpec([None], tf.string)
 
@@ -17,26 +20,82 @@ class Translator(tf.Module):
         decoder: decoder model (see `inference_models`).
         source_tokenizer: `Tokenizer` of the source side.
         target_tokenizer: `Tokenizer` of the target side.
-        max_length: maximum number of output tokens per sentence (`</s>` excluded).
-        batch_size: sentences decoded together by `translate`.
+        max_length: maximum number of output tokens per sentence (`</s>` excluded); replaces
+            `decoding.max_length` when given.
+        batch_size: sentences decoded together by `translate`; replaces `decoding.batch_size`
+            when given.
+        decoding: `DecodingConfig` with the strategy (greedy, beam search or sampling) and its
+            options; `DecodingConfig()` (greedy) when `None`.
 
     Example:
 
     ```python
-    translator = load_run("runs/dates").translator()
+    run = load_run("runs/dates")
+    translator = run.translator()
     translator.translate(["3 March 1998", "March 4, 2001"]).translations
     # ['1998-03-03', '2001-03-04']
+    beam = Translator(*inference_models(run.model), run.source_tokenizer, run.target_tokenizer,
+                      decoding=DecodingConfig(strategy="beam", beam_size=5, n_best=3))
+    beam.translate(["3 March 1998"]).n_best
+    # [['1998-03-03', '1998-03-30', '1998-03-33']]
     ```
     """
 
-    def __init__(self, encoder, decoder, source_tokenizer, target_tokenizer, max_length, batch_size=256):
+    def __init__(
+        self,
+        encoder,
+        decoder,
+        source_tokenizer,
+        target_tokenizer,
+        max_length=None,
+        batch_size=None,
+        decoding=None,
+    ):
         super().__init__(name="translator")
+        overrides = {"max_length": max_length, "batch_size": batch_size}
+        decoding = dataclasses.replace(
+            decoding or DecodingConfig(), **{key: value for key, value in overrides.items() if value is not None}
+        )
+        decoding.validate()
+        self.decoding = decoding
         self.encoder = encoder
         self.decoder = decoder
         self.source_tokenizer = source_tokenizer
         self.target_tokenizer = target_tokenizer
-        self.max_length = max_length
-        self.batch_size = batch_size
+        self.max_length = decoding.max_length
+        self.batch_size = decoding.batch_size
+        self.seed_generator = keras.random.SeedGenerator(decoding.seed)
+        # An attribute of the module, so that a SavedModel tracks (and saves) the sampling state.
+        self.seed_state = self.seed_generator.state
+
+    def _decode(self, source_ids):
+        """Runs the configured strategy; returns n-best shaped outputs `(batch, n_best, ...)`."""
+        options = self.decoding
+        arguments = dict(max_length=self.max_length + 1, max_length_ratio=options.max_length_ratio)
+        if options.strategy == "beam":
+            return beam_search_decode(
+                self.encoder,
+                self.decoder,
+                source_ids,
+                beam_size=options.beam_size,
+                length_penalty=options.length_penalty,
+                coverage_penalty=options.coverage_penalty,
+                n_best=options.n_best,
+                **arguments,
+            )
+        if options.strategy == "sample":
+            output = sample_decode(
+                self.encoder,
+                self.decoder,
+                source_ids,
+                temperature=options.temperature,
+                top_k=options.top_k,
+                seed=self.seed_generator,
+                **arguments,
+            )
+        else:
+            output = greedy_decode(self.encoder, self.decoder, source_ids, **arguments)
+        return {key: tf.expand_dims(value, 1) for key, value in output.items()}
 
     @tf.function(input_signature=[_STRINGS])
     def translate_batch(self, sentences):
@@ -46,21 +105,30 @@ class Translator(tf.Module):
             sentences: string tensor `(batch,)`.
 
         Returns:
-            dict with `translations` `(batch,)` strings (empty for an input that is empty after
-            normalization), `scores` `(batch,)` log-probabilities, `ids` `(batch, T_out)` output
-            ids, `alignments` `(batch, T_out, T_enc)`, `source_ids` `(batch, T_enc)`,
-            `source_lengths` `(batch,)` untruncated source token counts and `unknown` `(batch,)`
-            source tokens mapped to `<unk>`.
+            dict with `translations` `(batch,)` strings (the best hypothesis; empty for an input
+            that is empty after normalization), `scores` `(batch,)` its score (log-probability;
+            with beam search, the penalized GNMT score), `ids` `(batch, T_out)` its output ids,
+            `alignments` `(batch, T_out, T_enc)` its alignments, `n_best_translations` and
+            `n_best_scores` `(batch, n_best)` every returned hypothesis best first (`n_best` is 1
+            unless beam search asks for more), `source_ids` `(batch, T_enc)`, `source_lengths`
+            `(batch,)` untruncated source token counts and `unknown` `(batch,)` source tokens
+            mapped to `<unk>`.
         """
         source = self.source_tokenizer.encode_source(sentences)
-        decoded = greedy_decode(self.encoder, self.decoder, source["ids"], self.max_length + 1)
-        empty = tf.equal(source["lengths"], 0)
-        translations = tf.where(empty, "", self.target_tokenizer.detokenize(decoded["ids"]))
+        decoded = self._decode(source["ids"])
+        ids = decoded["ids"]
+        n_best, output_length = tf.shape(ids)[1], tf.shape(ids)[2]
+        empty = tf.equal(source["lengths"], 0)[:, None]
+        texts = self.target_tokenizer.detokenize(tf.reshape(ids, [-1, output_length]))
+        n_best_translations = tf.where(empty, "", tf.reshape(texts, [-1, n_best]))
+        n_best_scores = tf.where(empty, 0.0, decoded["scores"])
         return {
-            "translations": translations,
-            "scores": tf.where(empty, 0.0, decoded["scores"]),
-            "ids": decoded["ids"],
-            "alignments": decoded["alignments"],
+            "translations": n_best_translations[:, 0],
+            "scores": n_best_scores[:, 0],
+            "ids": ids[:, 0],
+            "alignments": decoded["alignments"][:, 0],
+            "n_best_translations": n_best_translations,
+            "n_best_scores": n_best_scores,
             "source_ids": source["ids"],
             "source_lengths": source["lengths"],
             "unknown": source["unknown"],
@@ -76,20 +144,21 @@ class Translator(tf.Module):
             sentences: list of strings.
 
         Returns:
-            `TranslationResult` with translations and scores in input order.
+            `TranslationResult` with translations, scores and n-best lists in input order.
         """
         order = sorted(range(len(sentences)), key=lambda index: len(sentences[index]))
-        translations, scores = [None] * len(sentences), [0.0] * len(sentences)
+        n_best, n_best_scores = [None] * len(sentences), [None] * len(sentences)
         truncated = unknown = 0
         for start in range(0, len(order), self.batch_size):
             chunk = order[start : start + self.batch_size]
             output = self.translate_batch(tf.constant([sentences[index] for index in chunk], tf.string))
             truncated += int(tf.reduce_sum(tf.cast(output["source_lengths"] > self.source_tokenizer.max_length, tf.int32)))
             unknown += int(tf.reduce_sum(output["unknown"]))
-            for index, text, score in zip(chunk, output["translations"].numpy(), output["scores"].numpy()):
-                translations[index] = text.decode("utf-8")
-                scores[index] = float(score)
-        result = TranslationResult(translations, scores, truncated, unknown)
+            texts, scores = output["n_best_translations"].numpy(), output["n_best_scores"].numpy()
+            for index, row_texts, row_scores in zip(chunk, texts, scores):
+                n_best[index] = [text.decode("utf-8") for text in row_texts]
+                n_best_scores[index] = [float(score) for score in row_scores]
+        result = TranslationResult(n_best, n_best_scores, truncated, unknown)
         result.warn(self.source_tokenizer.max_length)
         return result
 
@@ -97,16 +166,27 @@ class Translator(tf.Module):
 class TranslationResult:
     """Translations of a list of sentences, with what had to be changed in the input.
 
-    Attributes:
-        translations: list of output strings, in input order.
-        scores: list of log-probabilities of each output.
+    Args:
+        n_best: one list of output strings per input, in input order, best first.
+        n_best_scores: the matching lists of scores.
         truncated: number of inputs longer than the model's maximum source length (truncated).
         unknown: number of source tokens outside the vocabulary (mapped to `<unk>`).
+
+    Attributes:
+        translations: list of the best output string of each input, in input order.
+        scores: list of the score of each best output (see `Translator.translate_batch`).
+        n_best: list of lists of output strings, best first (one string unless beam search was
+            asked for more).
+        n_best_scores: list of lists of their scores.
+        truncated: as above.
+        unknown: as above.
     """
 
-    def __init__(self, translations, scores, truncated, unknown):
-        self.translations = translations
-        self.scores = scores
+    def __init__(self, n_best, n_best_scores, truncated, unknown):
+        self.n_best = n_best
+        self.n_best_scores = n_best_scores
+        self.translations = [texts[0] for texts in n_best]
+        self.scores = [scores[0] for scores in n_best_scores]
         self.truncated = truncated
         self.unknown = unknown
 

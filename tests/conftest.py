@@ -1,7 +1,10 @@
-"""Shared test setup: quiet TensorFlow, private Keras/matplotlib homes, seeds."""
+"""Shared test setup: quiet TensorFlow, private Keras/matplotlib homes, seeds, the Bible corpus,
+and the `requires_tensorflow` marker (such tests are skipped when Keras runs on another backend;
+`tests/backends.sh` runs the layer and model tests under JAX and PyTorch)."""
 
 import os
 import tempfile
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 _HOME = tempfile.mkdtemp(prefix="keras-attention-tests-")
@@ -16,3 +19,21 @@ import pytest  # noqa: E402
 def _seed():
     keras.utils.set_random_seed(1234)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _skip_unless_tensorflow(request):
+    backend = keras.backend.backend()
+    if request.node.get_closest_marker("requires_tensorflow") and backend != "tensorflow":
+        pytest.skip(f"needs the TensorFlow backend, running on {backend}")
+
+
+BIBLE = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "bible"
+
+
+@pytest.fixture(scope="session")
+def bible():
+    """The verse-aligned Bible corpus in ../shared/data/bible (relative to the repo root)."""
+    if not (BIBLE / "web-sparv.train.tsv").is_file():
+        pytest.skip(f"the Bible corpus is not at {BIBLE} (a sibling of the repository's folder)")
+    return BIBLE

@@ -122,6 +122,7 @@ def test_evaluate_json_and_hypotheses(run_dir, tmp_path):
     assert result.returncode == 0, result.stderr
     scores = json.loads(result.stdout)
     assert scores["sentences"] == 200 and scores["exact_match"] >= 0.97
+    assert scores["hypotheses"] == str(tmp_path / "hyp.tsv")
     assert scores["bleu_signature"].startswith("nrefs:1")
     rows = [line.split("\t") for line in (tmp_path / "hyp.tsv").read_text(encoding="utf-8").splitlines()]
     assert [(row[0], row[1]) for row in rows] == pairs
@@ -129,11 +130,25 @@ def test_evaluate_json_and_hypotheses(run_dir, tmp_path):
     assert exact == pytest.approx(scores["exact_match"])
 
 
-def test_evaluate_text_report(run_dir, tmp_path):
-    dates.write_tsv(dates.generate_pairs(20, seed=1), tmp_path / "test.tsv")
-    result = cli("evaluate", "--model", run_dir, "--data", tmp_path / "test.tsv")
+def test_evaluate_text_report_writes_hypotheses_into_the_run(run_dir, tmp_path):
+    pairs = dates.generate_pairs(20, seed=1)
+    dates.write_tsv(pairs, tmp_path / "held-out.tsv")
+    result = cli("evaluate", "--model", run_dir, "--data", tmp_path / "held-out.tsv")
     assert result.returncode == 0, result.stderr
     assert "exact match:" in result.stdout and "BLEU:" in result.stdout and "nrefs:1" in result.stdout
+    written = run_dir / "hypotheses" / "held-out.tsv"
+    assert f"hypotheses:  {written}" in result.stdout
+    rows = [line.split("\t") for line in written.read_text(encoding="utf-8").splitlines()]
+    assert [(row[0], row[1]) for row in rows] == pairs and all(len(row) == 3 for row in rows)
+
+
+def test_evaluate_without_hypotheses(run_dir, tmp_path, capsys):
+    from keras_attention import cli as cli_module
+
+    dates.write_tsv(dates.generate_pairs(5, seed=2), tmp_path / "unwritten.tsv")
+    assert cli_module.main(["evaluate", "--model", str(run_dir), "--data", str(tmp_path / "unwritten.tsv"), "--no-hypotheses"]) == 0
+    assert "hypotheses:" not in capsys.readouterr().out
+    assert not (run_dir / "hypotheses" / "unwritten.tsv").exists()
 
 
 def test_missing_model_directory(tmp_path):

@@ -1,6 +1,7 @@
 """RunConfig: YAML loading, validation messages with key paths and lines, round trips."""
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
@@ -66,8 +67,22 @@ def test_int_is_accepted_for_float(tmp_path):
         ("model: 3\n", r"model: expected a mapping of keys to values, got int"),
         ("- a\n- b\n", r"top level: expected a mapping of keys to values, got list"),
         ("data:\n  task: tsv\n", r"data.train: required for task 'tsv', got null"),
-        ("data:\n  train: x.tsv\n", r"data.train: files are only read for task 'tsv', got 'x.tsv'"),
-        ("data:\n  task: csv\n", r"data.task: expected one of \['dates', 'tsv'\], got 'csv'"),
+        ("data:\n  train: x.tsv\n", r"data.train: files are only read for tasks \['tsv', 'anki', 'parallel', 'jsonl'\], got 'x.tsv'"),
+        ("data:\n  task: csv\n", r"data.task: expected one of \['dates', 'tsv', 'anki', 'parallel', 'jsonl'\], got 'csv'"),
+        ("data:\n  task: parallel\n  train: a\n  source_suffix: .en\n", r"config.yaml: data.target_suffix: required for task 'parallel'"),
+        ("data:\n  task: tsv\n  train: a\n  source_suffix: .en\n", r"line 4: data.source_suffix: only used by task 'parallel', got '.en'"),
+        ("data:\n  on_error: ignore\n", r"line 2: data.on_error: expected one of \['raise', 'skip'\], got 'ignore'"),
+        ("data:\n  length_policy: cut\n", r"data.length_policy: expected one of \['truncate', 'filter'\]"),
+        ("data:\n  buckets: 0\n", r"data.buckets: expected a positive integer, got 0"),
+        ("source:\n  tokenizer: bpe\n", r"source.tokenizer: expected one of \['char', 'wordpiece'\], got 'bpe'"),
+        ("target:\n  vocabulary_size: 4\n", r"line 2: target.vocabulary_size: expected more than the 4 special tokens, got 4"),
+        (
+            "source:\n  tokenizer: wordpiece\n  collapse_whitespace: false\n",
+            r"line 3: source.collapse_whitespace: must be true for tokenizer 'wordpiece'",
+        ),
+        ("evaluation:\n  monitor: val_bleu\n", r"line 2: evaluation.monitor: unknown key; evaluation allows \['dev_bleu_sentences'\]"),
+        ("training:\n  monitor: val_bleu\n", r"line 2: training.monitor: 'val_bleu' needs evaluation.dev_bleu_sentences > 0"),
+        ("evaluation:\n  dev_bleu_sentences: -1\n", r"evaluation.dev_bleu_sentences: expected 0 \(off\) or a positive integer"),
         ("source:\n  normalization: NFX\n", r"source.normalization: expected one of"),
         ("target:\n  max_length: 0\n", r"target.max_length: expected a positive integer, got 0"),
         ("training:\n  learning_rate: -0.1\n", r"training.learning_rate: expected > 0, got -0.1"),
@@ -79,6 +94,27 @@ def test_int_is_accepted_for_float(tmp_path):
 def test_bad_config_names_the_key(tmp_path, text, message):
     with pytest.raises(ConfigError, match=message):
         RunConfig.from_yaml(write(tmp_path, text))
+
+
+def test_relative_data_paths_resolve_against_the_config_directory(tmp_path, monkeypatch):
+    (tmp_path / "configs").mkdir()
+    path = tmp_path / "configs" / "run.yaml"
+    path.write_text(f"data:\n  task: tsv\n  train: ../data/train.tsv\n  dev: {tmp_path / 'dev.tsv'}\n")
+    monkeypatch.chdir(tmp_path / "configs")
+    config = RunConfig.from_yaml("run.yaml")
+    assert config.data.train == str(tmp_path / "data" / "train.tsv")
+    assert config.data.dev == str(tmp_path / "dev.tsv") and config.data.test is None
+    assert RunConfig.from_dict({"data": {"task": "tsv", "train": "x.tsv"}}).data.train == "x.tsv"
+
+
+def test_shipped_bible_config_points_next_to_the_repository():
+    config = RunConfig.from_yaml("training/configs/bible-en-es.yaml")
+    shared = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "bible"
+    assert config.data.train == str(shared / "web-sparv.train.tsv")
+    assert config.data.dev == str(shared / "web-sparv.dev.tsv")
+    assert config.source.tokenizer == config.target.tokenizer == "wordpiece"
+    assert config.training.monitor == "val_bleu" and config.training.save_best
+    assert config.evaluation.dev_bleu_sentences > 0
 
 
 def test_missing_file():

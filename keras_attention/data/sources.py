@@ -1,33 +1,76 @@
 """Loads the train / dev / test pairs that a `DataConfig` names."""
 
 import dataclasses
+from pathlib import Path
 
 from keras_attention.data import dates
-from keras_attention.data.tsv import read_tsv
+from keras_attention.data.readers import read_jsonl, read_parallel, read_tsv
+from keras_attention.errors import DataError
+
+SPLITS = ("train", "dev", "test")
 
 
 @dataclasses.dataclass
 class Splits:
-    """Text pairs of a run: `train` always, `dev` and `test` possibly empty lists."""
+    """Text pairs of a run: `train` always, `dev` and `test` possibly empty lists.
+
+    Attributes:
+        train: list of `(source, target)` training pairs.
+        dev: list of validation pairs.
+        test: list of held-out pairs.
+        skipped: split name -> `ParallelText` of each split that had lines skipped
+            (`DataConfig.on_error: skip`); see `ParallelText.describe_skipped`.
+    """
 
     train: list
     dev: list
     test: list
+    skipped: dict = dataclasses.field(default_factory=dict)
 
 
 def load_splits(data_config):
     """Returns the `Splits` that `data_config` describes.
 
     For the `dates` task, dev and test are generated held-out dates whose sources (also after
-    lowercasing and collapsing whitespace) never occur in the training set.
+    lowercasing and collapsing whitespace) never occur in the training set. For the file tasks,
+    each named file is read with the reader of its format and `data_config.on_error`.
+
+    Raises:
+        DataError: a named file is missing (the message names the config key) or malformed.
     """
     if data_config.task == "dates":
         train, held_out = dates.train_test_split(
             data_config.num_train, data_config.num_dev + data_config.num_test, data_config.seed
         )
         return Splits(train, held_out[: data_config.num_dev], held_out[data_config.num_dev :])
+    texts = {split: read_split(data_config, split) for split in SPLITS if getattr(data_config, split)}
     return Splits(
-        read_tsv(data_config.train),
-        read_tsv(data_config.dev) if data_config.dev else [],
-        read_tsv(data_config.test) if data_config.test else [],
+        *(texts[split].pairs if split in texts else [] for split in SPLITS),
+        skipped={split: text for split, text in texts.items() if text.skipped},
     )
+
+
+def read_split(data_config, split):
+    """Reads the file(s) of one split (`"train"`, `"dev"` or `"test"`) of a file task.
+
+    Returns:
+        `ParallelText`.
+    """
+    path = getattr(data_config, split)
+    if data_config.task == "parallel":
+        source_path = _existing(path + data_config.source_suffix, f"data.{split} + data.source_suffix")
+        target_path = _existing(path + data_config.target_suffix, f"data.{split} + data.target_suffix")
+        return read_parallel(source_path, target_path, on_error=data_config.on_error)
+    path = _existing(path, f"data.{split}")
+    if data_config.task == "jsonl":
+        return read_jsonl(path, data_config.source_field, data_config.target_field, on_error=data_config.on_error)
+    return read_tsv(path, on_error=data_config.on_error, attribution=data_config.task == "anki")
+
+
+def _existing(path, key):
+    if not Path(path).is_file():
+        raise DataError(
+            f"{key}: no such file {str(path)!r} (a relative path in a YAML config is resolved "
+            f"against the directory of the config file)"
+        )
+    return path

@@ -11,6 +11,12 @@ def exact_match(hypotheses, references):
     return sum(h == r for h, r in zip(hypotheses, references)) / len(references)
 
 
+def corpus_bleu(hypotheses, references):
+    """sacreBLEU corpus BLEU (0-100, default settings: 13a tokenization, one reference each)."""
+    _check_lengths(hypotheses, references)
+    return sacrebleu.BLEU().corpus_score(hypotheses, [references]).score
+
+
 def score_translations(hypotheses, references):
     """Scores hypotheses against one reference each.
 

@@ -1,6 +1,17 @@
-"""Keras layers: attention and masking (`keras.ops` only, backend-agnostic)."""
+"""Keras layers: attention, attention inside the recurrence, coverage, masking (`keras.ops` only,
+backend-agnostic)."""
 
 from keras_attention.layers.attention import AttentionLayer
+from keras_attention.layers.attention_cell import AttentionRNN, AttentionRNNCell, InitialAttentionState
+from keras_attention.layers.coverage import CoverageLoss
 from keras_attention.layers.masking import PaddingMask, RemoveMask
 
-__all__ = ["AttentionLayer", "PaddingMask", "RemoveMask"]
+__all__ = [
+    "AttentionLayer",
+    "AttentionRNN",
+    "AttentionRNNCell",
+    "CoverageLoss",
+    "InitialAttentionState",
+    "PaddingMask",
+    "RemoveMask",
+]

@@ -1,41 +1,82 @@
 """AttentionLayer: additive (Bahdanau) and multiplicative (Luong) attention."""
 
+import math
 import numbers
 
 import keras
 from keras import ops
 
+ADDITIVE_SCORES = ("bahdanau", "bahdanau_normed", "luong_concat")
+MULTIPLICATIVE_SCORES = ("luong_dot", "luong_general", "scaled_dot")
+SCALES = {
+    "bahdanau": (None,),
+    "bahdanau_normed": (None,),
+    "luong_concat": (None,),
+    "luong_dot": (None,),
+    "luong_general": (None, "inverse_sqrt", "learned"),
+    "scaled_dot": ("inverse_sqrt", "learned"),
+}
 
-def _check_input_shapes(input_shape):
-    """Returns `(query_shape, values_shape)` or raises `ValueError`."""
+
+def _input_names(use_coverage):
+    names = ("query", "values")
+    return names + ("coverage",) if use_coverage else names
+
+
+def _check_input_shapes(input_shape, use_coverage=False):
+    """Returns the shapes of `[query, values(, coverage)]`, or raises."""
+    names = _input_names(use_coverage)
     if not (
         isinstance(input_shape, (list, tuple))
-        and len(input_shape) == 2
+        and len(input_shape) == len(names)
         and all(isinstance(shape, (list, tuple)) for shape in input_shape)
     ):
+        expected = ", ".join(names)
         raise ValueError(
-            "AttentionLayer expects `inputs=[query, values]`, a list of two "
-            f"tensors. Received: inputs with shape(s) {input_shape}"
+            f"AttentionLayer expects `inputs=[{expected}]`, a list of "
+            f"{len(names)} tensors. Received: inputs with shape(s) "
+            f"{input_shape}"
         )
-    for name, shape in zip(("query", "values"), input_shape):
+    for name, shape in zip(names, input_shape):
         if len(shape) != 3:
             raise ValueError(
                 f"AttentionLayer expects `{name}` of rank 3 "
                 f"(batch, time, features). Received: {name}.shape={shape}"
             )
-    return tuple(input_shape[0]), tuple(input_shape[1])
+    if use_coverage:
+        query_shape, values_shape, coverage_shape = input_shape
+        expected = (query_shape[1], values_shape[1])
+        if any(
+            size is not None and wanted is not None and size != wanted
+            for size, wanted in zip(coverage_shape[1:], expected)
+        ):
+            raise ValueError(
+                "AttentionLayer expects `coverage` of shape "
+                f"(batch, T_dec, T_enc) = (batch, {expected[0]}, "
+                f"{expected[1]}). Received: coverage.shape={coverage_shape}"
+            )
+    return tuple(tuple(shape) for shape in input_shape)
 
 
-def _split_mask(mask):
+def _split_mask(mask, count=2):
     """Returns `(query_mask, values_mask)`, either possibly None."""
     if mask is None:
         return None, None
-    if not isinstance(mask, (list, tuple)) or len(mask) != 2:
+    if not isinstance(mask, (list, tuple)) or len(mask) != count:
+        names = ", ".join(f"{name}_mask" for name in _input_names(count == 3))
         raise ValueError(
-            "AttentionLayer expects `mask=[query_mask, values_mask]` or "
-            f"`mask=None`. Received: mask={mask!r}"
+            f"AttentionLayer expects `mask=[{names}]` or `mask=None`. "
+            f"Received: mask={mask!r}"
         )
-    return mask
+    return mask[0], mask[1]
+
+
+def _is_positive_int(value):
+    return (
+        isinstance(value, numbers.Integral)
+        and not isinstance(value, bool)
+        and value > 0
+    )
 
 
 @keras.saving.register_keras_serializable(package="keras_attention")
@@ -46,28 +87,65 @@ class AttentionLayer(keras.layers.Layer):
     alignments `a_ij = softmax_j(score(s_i, h_j))` and contexts
     `c_i = sum_j a_ij h_j`, with one of these scores:
 
-    - `"bahdanau"`: `v^T tanh(W_q s + W_v h + b)` (additive).
+    Additive scores (`units` sets the size of the scoring space):
+
+    - `"bahdanau"`: `v^T tanh(W_q s + W_v h + b)` (Bahdanau et al., 2015).
+    - `"bahdanau_normed"`: as `"bahdanau"` with the weight-normalised score
+      vector `g v / ||v||` and a learned scalar gain `g` initialised to
+      `sqrt(1 / units)` (tensorflow/nmt's `normed_bahdanau`).
+    - `"luong_concat"`: `v^T tanh(W [s; h] + b)` (Luong et al., 2015), one
+      kernel `W` of shape `(d_q + d_v, units)`.
+
+    Multiplicative scores (no `units`):
+
     - `"luong_dot"`: `s^T h` (needs `d_q == d_v`).
-    - `"luong_general"`: `s^T W h`.
+    - `"luong_general"`: `s^T W h`, optionally scaled (`scale="learned"` is
+      tensorflow/nmt's `scaled_luong`).
+    - `"scaled_dot"`: `s^T h / sqrt(d)` (`scale="inverse_sqrt"`, the
+      default) or `g s^T h` with a learned scalar `g` (`scale="learned"`);
+      needs `d_q == d_v`.
+
+    With `use_coverage=True` (additive scores only) the layer takes a third
+    input, the coverage `cov_ij` (the sum of the alignments of the earlier
+    decoder steps, See et al., 2017), added inside the `tanh` as
+    `w_c * cov_ij`.
 
     Args:
-        score: One of `"bahdanau"`, `"luong_dot"`, `"luong_general"`.
+        score: One of `"bahdanau"`, `"bahdanau_normed"`, `"luong_concat"`,
+            `"luong_dot"`, `"luong_general"`, `"scaled_dot"`.
         units: Positive int, size of the additive scoring space. Required for
-            `"bahdanau"`, must be `None` for the Luong scores.
-        use_bias: Whether `"bahdanau"` adds a bias `b` inside the `tanh`.
+            the additive scores, must be `None` for the multiplicative ones.
+        use_bias: Whether the additive scores add a bias `b` inside the
+            `tanh`. The multiplicative scores have no bias and ignore it.
         kernel_initializer: Initializer for the kernels and the score vector.
         bias_initializer: Initializer for the bias.
+        scale: How a multiplicative score is scaled: `None` (not scaled),
+            `"inverse_sqrt"` (divided by the square root of the values'
+            feature size) or `"learned"` (multiplied by a learned scalar,
+            initialised to 1). `"luong_dot"` and the additive scores allow
+            only `None`; `"luong_general"` allows all three; `"scaled_dot"`
+            allows `"inverse_sqrt"` and `"learned"`, and `None` means
+            `"inverse_sqrt"` for it.
+        dropout: Float in `[0, 1)`, the fraction of the alignments dropped
+            (during training only) before the context is computed. The
+            returned alignments are the ones before dropout.
+        use_coverage: Whether the layer takes the coverage as third input.
+            Additive scores only.
+        seed: Optional int, seed of the attention dropout.
         **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
 
     Call arguments:
-        inputs: List `[query, values]`: decoder states `query` of shape
-            `(batch, T_dec, d_q)` and encoder states `values` of shape
-            `(batch, T_enc, d_v)`.
-        mask: Optional list `[query_mask, values_mask]` of shapes
-            `(batch, T_dec)` and `(batch, T_enc)`, boolean or 0/1; either may
-            be `None`. Padded keys get exactly zero weight; padded query rows,
-            and rows without any valid key, get all-zero alignments and
-            contexts.
+        inputs: List `[query, values]`, or `[query, values, coverage]` with
+            `use_coverage=True`: decoder states `query` of shape
+            `(batch, T_dec, d_q)`, encoder states `values` of shape
+            `(batch, T_enc, d_v)` and `coverage` of shape
+            `(batch, T_dec, T_enc)`.
+        mask: Optional list `[query_mask, values_mask]` (one more entry, which
+            is ignored, with coverage) of shapes `(batch, T_dec)` and
+            `(batch, T_enc)`, boolean or 0/1; either may be `None`. Padded
+            keys get exactly zero weight; padded query rows, and rows without
+            any valid key, get all-zero alignments and contexts.
+        training: Whether attention dropout is applied.
 
     Returns:
         Tuple `(context, alignments)`: `context` of shape `(batch, T_dec, d_v)`
@@ -84,7 +162,7 @@ class AttentionLayer(keras.layers.Layer):
     ((2, 5, 32), (2, 5, 7))
     """
 
-    SCORES = ("bahdanau", "luong_dot", "luong_general")
+    SCORES = ADDITIVE_SCORES + MULTIPLICATIVE_SCORES
 
     def __init__(
         self,
@@ -93,6 +171,10 @@ class AttentionLayer(keras.layers.Layer):
         use_bias=True,
         kernel_initializer="glorot_uniform",
         bias_initializer="zeros",
+        scale=None,
+        dropout=0.0,
+        use_coverage=False,
+        seed=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -101,33 +183,92 @@ class AttentionLayer(keras.layers.Layer):
                 f"`score` must be one of {', '.join(self.SCORES)}. "
                 f"Received: score={score!r}"
             )
-        if score == "bahdanau":
-            if (
-                not isinstance(units, numbers.Integral)
-                or isinstance(units, bool)
-                or units <= 0
-            ):
+        if score in ADDITIVE_SCORES:
+            if not _is_positive_int(units):
                 raise ValueError(
-                    "`units` must be a positive int for score='bahdanau'. "
+                    f"`units` must be a positive int for score={score!r}. "
                     f"Received: units={units!r}"
                 )
             units = int(units)
         elif units is not None:
             raise ValueError(
-                f"`units` is only used by score='bahdanau' and is not allowed "
-                f"for score={score!r}; leave it as None. "
+                f"`units` is only used by the additive scores "
+                f"({', '.join(ADDITIVE_SCORES)}) and is not allowed for "
+                f"score={score!r}; leave it as None. "
                 f"Received: units={units!r}"
+            )
+        if score == "scaled_dot" and scale is None:
+            scale = "inverse_sqrt"
+        if scale not in SCALES[score]:
+            raise ValueError(
+                f"`scale` must be one of {SCALES[score]} for score={score!r}. "
+                f"Received: scale={scale!r}"
+            )
+        if (
+            not isinstance(dropout, numbers.Real)
+            or isinstance(dropout, bool)
+            or not 0.0 <= dropout < 1.0
+        ):
+            raise ValueError(
+                "`dropout` must be a float in [0, 1). "
+                f"Received: dropout={dropout!r}"
+            )
+        if not isinstance(use_coverage, bool):
+            raise ValueError(
+                "`use_coverage` must be True or False. "
+                f"Received: use_coverage={use_coverage!r}"
+            )
+        if use_coverage and score not in ADDITIVE_SCORES:
+            raise ValueError(
+                "`use_coverage=True` needs an additive score "
+                f"({', '.join(ADDITIVE_SCORES)}). Received: score={score!r}"
             )
         self.score = score
         self.units = units
         self.use_bias = use_bias
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.bias_initializer = keras.initializers.get(bias_initializer)
+        self.scale = scale
+        self.dropout = float(dropout)
+        self.use_coverage = use_coverage
+        self.seed = seed
+        if self.dropout > 0.0:
+            self.seed_generator = keras.random.SeedGenerator(seed)
 
     def build(self, input_shape):
-        query_shape, values_shape = _check_input_shapes(input_shape)
+        query_shape, values_shape = _check_input_shapes(
+            input_shape, self.use_coverage
+        )[:2]
         query_dim, values_dim = query_shape[-1], values_shape[-1]
-        if self.score == "bahdanau":
+        self._values_dim = values_dim
+        if self.score in ADDITIVE_SCORES:
+            self._build_additive(query_dim, values_dim)
+        elif self.score == "luong_general":
+            self.kernel = self.add_weight(
+                name="kernel",
+                shape=(query_dim, values_dim),
+                initializer=self.kernel_initializer,
+            )
+        elif query_dim != values_dim:
+            raise ValueError(
+                f"score={self.score!r} needs query and values of the same "
+                f"feature size. Received: query size {query_dim}, "
+                f"values size {values_dim}"
+            )
+        if self.scale == "learned":
+            self.learned_scale = self.add_weight(
+                name="scale", shape=(), initializer="ones"
+            )
+
+    def _build_additive(self, query_dim, values_dim):
+        if self.score == "luong_concat":
+            self._query_dim = query_dim
+            self.kernel = self.add_weight(
+                name="kernel",
+                shape=(query_dim + values_dim, self.units),
+                initializer=self.kernel_initializer,
+            )
+        else:
             self.query_kernel = self.add_weight(
                 name="query_kernel",
                 shape=(query_dim, self.units),
@@ -138,57 +279,90 @@ class AttentionLayer(keras.layers.Layer):
                 shape=(values_dim, self.units),
                 initializer=self.kernel_initializer,
             )
-            self.score_vector = self.add_weight(
-                name="score_vector",
+        self.score_vector = self.add_weight(
+            name="score_vector",
+            shape=(self.units,),
+            initializer=self.kernel_initializer,
+        )
+        self.bias = (
+            self.add_weight(
+                name="bias",
+                shape=(self.units,),
+                initializer=self.bias_initializer,
+            )
+            if self.use_bias
+            else None
+        )
+        if self.use_coverage:
+            self.coverage_kernel = self.add_weight(
+                name="coverage_kernel",
                 shape=(self.units,),
                 initializer=self.kernel_initializer,
             )
-            self.bias = (
-                self.add_weight(
-                    name="bias",
-                    shape=(self.units,),
-                    initializer=self.bias_initializer,
-                )
-                if self.use_bias
-                else None
-            )
-        elif self.score == "luong_general":
-            self.kernel = self.add_weight(
-                name="kernel",
-                shape=(query_dim, values_dim),
-                initializer=self.kernel_initializer,
-            )
-        elif self.score == "luong_dot" and query_dim != values_dim:
-            raise ValueError(
-                "score='luong_dot' needs query and values of the same feature "
-                f"size. Received: query size {query_dim}, "
-                f"values size {values_dim}"
+        if self.score == "bahdanau_normed":
+            self.score_gain = self.add_weight(
+                name="score_gain",
+                shape=(),
+                initializer=keras.initializers.Constant(
+                    math.sqrt(1.0 / self.units)
+                ),
             )
 
-    def _bahdanau_score(self, query, values):
+    def _additive_score(self, query, values, coverage):
         # Both projections are computed once per call, then broadcast-added
         # to (batch, T_dec, T_enc, units).
-        projected_query = ops.matmul(query, self.query_kernel)
+        if self.score == "luong_concat":
+            projected_query = ops.matmul(
+                query, self.kernel[: self._query_dim]
+            )
+            projected_values = ops.matmul(
+                values, self.kernel[self._query_dim :]
+            )
+        else:
+            projected_query = ops.matmul(query, self.query_kernel)
+            projected_values = ops.matmul(values, self.values_kernel)
         if self.bias is not None:
             projected_query = projected_query + self.bias
-        projected_values = ops.matmul(values, self.values_kernel)
-        hidden = ops.tanh(
-            ops.expand_dims(projected_query, 2)
-            + ops.expand_dims(projected_values, 1)
+        hidden = ops.expand_dims(projected_query, 2) + ops.expand_dims(
+            projected_values, 1
         )
-        return ops.einsum("bqku,u->bqk", hidden, self.score_vector)
-
-    def _luong_dot_score(self, query, values):
-        return ops.matmul(query, ops.swapaxes(values, 1, 2))
-
-    def _luong_general_score(self, query, values):
-        return ops.matmul(
-            ops.matmul(query, self.kernel), ops.swapaxes(values, 1, 2)
+        if coverage is not None:
+            hidden = hidden + (
+                ops.expand_dims(coverage, -1) * self.coverage_kernel
+            )
+        score_vector = self.score_vector
+        if self.score == "bahdanau_normed":
+            score_vector = (
+                self.score_gain
+                * score_vector
+                * ops.rsqrt(ops.sum(ops.square(score_vector)))
+            )
+        # The reduction over the units, and all that follows, in float32 (see `call`).
+        return ops.einsum(
+            "bqku,u->bqk",
+            ops.cast(ops.tanh(hidden), "float32"),
+            ops.cast(score_vector, "float32"),
         )
+
+    def _multiplicative_score(self, query, values):
+        if self.score == "luong_general":
+            query = ops.matmul(query, self.kernel)
+        # The dot products, and all that follows, in float32 (see `call`).
+        scores = ops.matmul(
+            ops.cast(query, "float32"),
+            ops.swapaxes(ops.cast(values, "float32"), 1, 2),
+        )
+        if self.scale == "inverse_sqrt":
+            scores = scores * (1.0 / math.sqrt(self._values_dim))
+        elif self.scale == "learned":
+            scores = scores * ops.cast(self.learned_scale, "float32")
+        return scores
 
     def _valid_pairs(self, mask):
         """Boolean mask broadcastable to `(batch, T_dec, T_enc)`, or None."""
-        query_mask, values_mask = _split_mask(mask)
+        query_mask, values_mask = _split_mask(
+            mask, len(_input_names(self.use_coverage))
+        )
         valid = None
         if query_mask is not None:
             valid = ops.expand_dims(ops.cast(query_mask, "bool"), 2)
@@ -201,44 +375,63 @@ class AttentionLayer(keras.layers.Layer):
             )
         return valid
 
-    def call(self, inputs, mask=None):
+    def call(self, inputs, mask=None, training=None):
         _check_input_shapes(
-            keras.tree.map_structure(lambda x: tuple(x.shape), inputs)
+            keras.tree.map_structure(lambda x: tuple(x.shape), inputs),
+            self.use_coverage,
         )
-        query, values = inputs
-        score_fn = {
-            "bahdanau": self._bahdanau_score,
-            "luong_dot": self._luong_dot_score,
-            "luong_general": self._luong_general_score,
-        }[self.score]
-        scores = score_fn(query, values)
+        query, values = inputs[0], inputs[1]
+        if self.score in ADDITIVE_SCORES:
+            coverage = inputs[2] if self.use_coverage else None
+            scores = self._additive_score(query, values, coverage)
+        else:
+            scores = self._multiplicative_score(query, values)
+        # Scores, masking and softmax run in float32 whatever the compute
+        # dtype (mixed precision), and the alignments stay float32; only the
+        # weighted sum of the values runs in the compute dtype.
+        scores = ops.cast(scores, "float32")
         valid = self._valid_pairs(mask)
         if valid is None:
             alignments = ops.softmax(scores, axis=-1)
         else:
-            # A finite fill (float16 cannot hold -1e9) keeps the softmax of a
-            # row without valid keys NaN-free; `where` then makes every
-            # invalid weight exactly zero.
-            dtype = keras.backend.standardize_dtype(scores.dtype)
-            fill = -65504.0 if dtype == "float16" else -1e9
-            scores = ops.where(valid, scores, fill)
+            # A finite fill keeps the softmax of a row without valid keys
+            # NaN-free; `where` then makes every invalid weight exactly zero.
+            scores = ops.where(valid, scores, -1e9)
             alignments = ops.where(valid, ops.softmax(scores, axis=-1), 0.0)
-        context = ops.matmul(alignments, values)
+        weights = alignments
+        if training and self.dropout > 0.0:
+            weights = keras.random.dropout(
+                alignments, self.dropout, seed=self.seed_generator
+            )
+        context = ops.matmul(ops.cast(weights, values.dtype), values)
         return context, alignments
 
     def compute_mask(self, inputs, mask=None):
-        query_mask, _ = _split_mask(mask)
+        query_mask, _ = _split_mask(
+            mask, len(_input_names(self.use_coverage))
+        )
         if query_mask is None:
             return None
         query_mask = ops.cast(query_mask, "bool")
         return [query_mask, query_mask]
 
     def compute_output_shape(self, input_shape):
-        query_shape, values_shape = _check_input_shapes(input_shape)
+        query_shape, values_shape = _check_input_shapes(
+            input_shape, self.use_coverage
+        )[:2]
         batch, query_time = query_shape[:2]
         return (
             (batch, query_time, values_shape[2]),
             (batch, query_time, values_shape[1]),
+        )
+
+    def compute_output_spec(self, inputs, *args, **kwargs):
+        context_shape, alignments_shape = self.compute_output_shape(
+            [tuple(tensor.shape) for tensor in inputs]
+        )
+        return (
+            keras.KerasTensor(context_shape, dtype=self.compute_dtype),
+            keras.KerasTensor(alignments_shape, dtype="float32"),
         )
 
     def get_config(self):
@@ -254,6 +447,10 @@ class AttentionLayer(keras.layers.Layer):
                 "bias_initializer": keras.initializers.serialize(
                     self.bias_initializer
                 ),
+                "scale": self.scale,
+                "dropout": self.dropout,
+                "use_coverage": self.use_coverage,
+                "seed": self.seed,
             }
         )
         return config

@@ -1,39 +1,31 @@
-"""Functional decoder: Embedding -> stacked LSTM -> AttentionLayer -> tanh(W [c; s]) -> logits."""
+"""Functional decoder: Embedding -> LSTM with attention -> attentional vector tanh(W [c; s]) -> logits.
+
+Two placements of the attention (`ModelConfig.attention_placement`):
+
+- `after_lstm`: Embedding -> stacked LSTM -> AttentionLayer over all steps at once -> tanh(W [c; s]).
+  The attention does not feed back into the recurrence, so training runs it in parallel over time.
+- `in_step`: Embedding -> AttentionRNN(AttentionRNNCell): every step attends from the previous
+  decoder state and feeds the context into the LSTM (Bahdanau et al., 2015), optionally with the
+  previous attentional vector (Luong input feeding) and coverage (See et al., 2017).
+"""
 
 import keras
 
-from keras_attention.layers import AttentionLayer, PaddingMask
+from keras_attention.layers import AttentionLayer, AttentionRNN, AttentionRNNCell, CoverageLoss, PaddingMask
 
 
-def build_decoder(model_config, vocabulary_size, encoder_output_dim):
-    """Builds the decoder as a Functional model named `decoder`.
+def _attention(config):
+    return AttentionLayer(
+        score=config.attention,
+        units=config.attention_units,
+        scale=config.attention_scale,
+        dropout=config.attention_dropout,
+        use_coverage=config.coverage,
+        name="attention",
+    )
 
-    The same model serves teacher-forced training (whole target sequences) and step-by-step
-    decoding (sequences of length 1, with the states carried from the previous step), so both
-    use exactly the same weights and computation.
 
-    Args:
-        model_config: `ModelConfig`.
-        vocabulary_size: size of the target vocabulary.
-        encoder_output_dim: last dimension of the encoder outputs.
-
-    Returns:
-        `keras.Model` with inputs `[target_ids (batch, T_dec), encoder_outputs (batch, T_enc,
-        d_enc), source_mask (batch, T_enc), h_0, c_0, ...]` and outputs `[logits (batch, T_dec,
-        vocabulary_size), alignments (batch, T_dec, T_enc), h_0, c_0, ...]` (final states).
-    """
-    config = model_config
-    target = keras.Input(shape=(None,), dtype="int32", name="target_ids")
-    encoder_outputs = keras.Input(shape=(None, encoder_output_dim), name="encoder_outputs")
-    source_mask = keras.Input(shape=(None,), dtype="bool", name="source_mask")
-    initial_states = [
-        keras.Input(shape=(config.decoder_units,), name=f"initial_{kind}_{index}")
-        for index in range(config.decoder_layers)
-        for kind in ("h", "c")
-    ]
-    target_mask = PaddingMask(name="target_mask")(target)
-    x = keras.layers.Embedding(vocabulary_size, config.embedding_dim, name="target_embedding")(target)
-    x = keras.layers.Dropout(config.dropout, name="target_embedding_dropout")(x)
+def _attention_after_lstm(config, x, encoder_outputs, source_mask, target_mask, initial_states):
     final_states = []
     for index in range(config.decoder_layers):
         layer = keras.layers.LSTM(
@@ -45,11 +37,93 @@ def build_decoder(model_config, vocabulary_size, encoder_output_dim):
         )
         x, h, c = layer(x, mask=target_mask, initial_state=initial_states[2 * index : 2 * index + 2])
         final_states += [h, c]
-    attention = AttentionLayer(score=config.attention, units=config.attention_units, name="attention")
-    context, alignments = attention([x, encoder_outputs], mask=[target_mask, source_mask])
+    context, alignments = _attention(config)([x, encoder_outputs], mask=[target_mask, source_mask])
     attentional = keras.layers.Dense(
         config.attentional_units, activation="tanh", use_bias=False, name="attentional"
     )(keras.layers.Concatenate(name="context_and_state")([context, x]))
+    return attentional, alignments, final_states
+
+
+def _attention_in_step(config, x, encoder_outputs, source_mask, target_mask, initial_states):
+    cells = [
+        keras.layers.LSTMCell(config.decoder_units, name=f"decoder_lstm_cell_{index}")
+        for index in range(config.decoder_layers)
+    ]
+    cell = AttentionRNNCell(
+        cells if len(cells) > 1 else cells[0],
+        _attention(config),
+        attentional_units=config.attentional_units,
+        input_feeding=config.input_feeding,
+        name="attention_cell",
+    )
+    attentional, alignments, *final_states = AttentionRNN(cell, return_state=True, name="decoder_rnn")(
+        x, encoder_outputs, memory_mask=source_mask, initial_state=initial_states, mask=target_mask
+    )
+    if config.coverage and config.coverage_loss_weight > 0:
+        alignments = CoverageLoss(config.coverage_loss_weight, name="coverage_loss")(
+            alignments, initial_states[-1], mask=target_mask
+        )
+    return attentional, alignments, final_states
+
+
+def decoder_state_shapes(model_config):
+    """Names and shapes (without batch) of the decoder's states, in the order of the contract.
+
+    `h_i`, `c_i` for each LSTM layer; then, with `attention_placement: in_step`, `attentional`
+    `(attentional_units,)` with input feeding and `coverage` `(T_enc,)` (`None`) with coverage.
+    """
+    config = model_config
+    shapes = [
+        (f"{kind}_{index}", (config.decoder_units,))
+        for index in range(config.decoder_layers)
+        for kind in ("h", "c")
+    ]
+    if config.attention_placement == "in_step":
+        if config.input_feeding:
+            shapes.append(("attentional", (config.attentional_units,)))
+        if config.coverage:
+            shapes.append(("coverage", (None,)))
+    return shapes
+
+
+def build_decoder(model_config, vocabulary_size, encoder_output_dim):
+    """Builds the decoder as a Functional model named `decoder`.
+
+    The same model serves teacher-forced training (whole target sequences) and step-by-step
+    decoding (sequences of length 1, with the states carried from the previous step), so both
+    use exactly the same weights and computation. Decoding code treats the states as an opaque
+    list: those of attention inside the step (previous attentional vector, coverage) travel in
+    it like the LSTM states.
+
+    With coverage and a positive `coverage_loss_weight`, the decoder adds the coverage loss
+    term (`CoverageLoss`) to the losses of any model that contains it, so `model.fit` on the
+    training model minimises it with the cross-entropy.
+
+    Args:
+        model_config: `ModelConfig`.
+        vocabulary_size: size of the target vocabulary.
+        encoder_output_dim: last dimension of the encoder outputs.
+
+    Returns:
+        `keras.Model` with inputs `[target_ids (batch, T_dec), encoder_outputs (batch, T_enc,
+        d_enc), source_mask (batch, T_enc), *states]` and outputs `[logits (batch, T_dec,
+        vocabulary_size), alignments (batch, T_dec, T_enc), *final_states]`, the states as listed
+        by `decoder_state_shapes`.
+    """
+    config = model_config
+    target = keras.Input(shape=(None,), dtype="int32", name="target_ids")
+    encoder_outputs = keras.Input(shape=(None, encoder_output_dim), name="encoder_outputs")
+    source_mask = keras.Input(shape=(None,), dtype="bool", name="source_mask")
+    initial_states = [
+        keras.Input(shape=shape, name=f"initial_{name}") for name, shape in decoder_state_shapes(config)
+    ]
+    target_mask = PaddingMask(name="target_mask")(target)
+    x = keras.layers.Embedding(vocabulary_size, config.embedding_dim, name="target_embedding")(target)
+    x = keras.layers.Dropout(config.dropout, name="target_embedding_dropout")(x)
+    decode = _attention_in_step if config.attention_placement == "in_step" else _attention_after_lstm
+    attentional, alignments, final_states = decode(
+        config, x, encoder_outputs, source_mask, target_mask, initial_states
+    )
     attentional = keras.layers.Dropout(config.dropout, name="attentional_dropout")(attentional)
     logits = keras.layers.Dense(vocabulary_size, name="logits")(attentional)
     return keras.Model(

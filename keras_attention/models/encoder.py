@@ -2,7 +2,7 @@
 
 import keras
 
-from keras_attention.layers import PaddingMask, RemoveMask
+from keras_attention.layers import InitialAttentionState, PaddingMask, RemoveMask
 
 
 def _lstm(units, name, dropout):
@@ -30,7 +30,9 @@ def build_encoder(model_config, vocabulary_size):
 
     Decoder layer `i` starts from the final state of encoder layer `min(i, encoder_layers - 1)`
     (forward and backward states concatenated when bidirectional), passed through a learned
-    `Dense(decoder_units, tanh)` bridge when the sizes differ.
+    `Dense(decoder_units, tanh)` bridge when the sizes differ. With attention inside the decoder
+    step (`attention_placement: in_step`), the zero start values of the previous attentional
+    vector (input feeding) and of the coverage follow, so the encoder provides every decoder state.
 
     Args:
         model_config: `ModelConfig`.
@@ -39,7 +41,9 @@ def build_encoder(model_config, vocabulary_size):
     Returns:
         `keras.Model` mapping source ids `(batch, T_enc)` to `[outputs (batch, T_enc, d_enc),
         source_mask (batch, T_enc), h_0, c_0, h_1, c_1, ...]`, one `(batch, decoder_units)` pair of
-        start states per decoder layer. `d_enc` is `encoder_units`, doubled when bidirectional.
+        start states per decoder layer, then `attentional (batch, attentional_units)` with input
+        feeding and `coverage (batch, T_enc)` with coverage (see `decoder_state_shapes`). `d_enc`
+        is `encoder_units`, doubled when bidirectional.
     """
     config = model_config
     source = keras.Input(shape=(None,), dtype="int32", name="source")
@@ -65,4 +69,10 @@ def build_encoder(model_config, vocabulary_size):
         source_states = layer_states[min(index, config.encoder_layers - 1)]
         decoder_states += _bridge(source_states, config.decoder_units, f"bridge_{index}")
     outputs = RemoveMask(name="encoder_outputs")(x)
+    if config.attention_placement == "in_step" and (config.input_feeding or config.coverage):
+        decoder_states += InitialAttentionState(
+            attentional_units=config.attentional_units if config.input_feeding else None,
+            coverage=config.coverage,
+            name="initial_attention_state",
+        )(outputs)
     return keras.Model(source, [outputs, source_mask, *decoder_states], name="encoder")

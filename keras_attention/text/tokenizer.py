@@ -2,23 +2,38 @@
 
 A tokenizer normalizes, splits and looks tokens up in its vocabulary with TensorFlow ops only, so
 the same object runs in `tf.data` pipelines, in eager code and inside an exported SavedModel.
+
+Two kinds (`TextConfig.tokenizer`):
+
+- `char` (`CharTokenizer`): every Unicode character of the normalized text is a token.
+- `wordpiece` (`WordPieceTokenizer`): the normalized text is split into words at spaces and each
+  word into WordPiece subwords (`tf_text.FastWordpieceTokenizer`); a vocabulary of about
+  `TextConfig.vocabulary_size` subwords is learned from the training text with tensorflow-text's
+  WordPiece learner (`tensorflow_text.tools.wordpiece_vocab`).
+
+Every vocabulary starts with the four special tokens of `keras_attention.text.vocab` at ids 0-3.
 """
 
+import collections
+
 import tensorflow as tf
+import tensorflow_text as tf_text
+from tensorflow_text.tools.wordpiece_vocab import wordpiece_tokenizer_learner_lib as wordpiece_learner
 
 from keras_attention.errors import ConfigError
 from keras_attention.text import vocab as vocab_lib
 from keras_attention.text.normalize import normalize
 
 _STRINGS = tf.TensorSpec([None], tf.string)
+UNUSABLE_CHARACTERS = ("\x00", "\x11")  # control characters a WordPiece vocabulary cannot hold
 _IDS = tf.TensorSpec([None, None], tf.int32)
 
 
 class Tokenizer(tf.Module):
     """Base class: normalization, vocabulary lookup, framing and detokenization.
 
-    Subclasses define `_split` (normalized strings -> ragged tokens) and `_join` (ragged tokens ->
-    strings).
+    Subclasses define `_split` (normalized strings -> ragged tokens), `_join` (ragged tokens ->
+    strings) and the class method `learn_vocabulary` (training texts -> vocabulary).
 
     Args:
         vocabulary: list of tokens starting with `vocab.SPECIAL_TOKENS`.
@@ -26,6 +41,7 @@ class Tokenizer(tf.Module):
         lowercase: case-fold the text.
         collapse_whitespace: strip and collapse whitespace.
         max_length: maximum number of tokens kept by `encode_*` (special tokens excluded).
+        split_punctuation: put spaces around punctuation characters (see `normalize`).
     """
 
     def __init__(
@@ -35,6 +51,7 @@ class Tokenizer(tf.Module):
         lowercase=False,
         collapse_whitespace=True,
         max_length=128,
+        split_punctuation=False,
         name=None,
     ):
         super().__init__(name=name)
@@ -48,6 +65,7 @@ class Tokenizer(tf.Module):
         self.lowercase = lowercase
         self.collapse_whitespace = collapse_whitespace
         self.max_length = max_length
+        self.split_punctuation = split_punctuation
         self._id_to_token = tf.constant(vocabulary)
         self._table = tf.lookup.StaticHashTable(
             tf.lookup.KeyValueTensorInitializer(
@@ -66,10 +84,17 @@ class Tokenizer(tf.Module):
     def _join(self, tokens):
         raise NotImplementedError
 
+    @classmethod
+    def learn_vocabulary(cls, text_config, texts):
+        """Learns a vocabulary from training `texts` (list of strings) as `text_config` says."""
+        raise NotImplementedError
+
     @tf.function(input_signature=[_STRINGS])
     def normalize(self, strings):
         """Normalizes strings `(batch,)` as configured."""
-        return normalize(strings, self.normalization, self.lowercase, self.collapse_whitespace)
+        return normalize(
+            strings, self.normalization, self.lowercase, self.collapse_whitespace, self.split_punctuation
+        )
 
     @tf.function(input_signature=[_STRINGS])
     def split(self, strings):
@@ -152,8 +177,129 @@ class CharTokenizer(Tokenizer):
     def _join(self, tokens):
         return tf.strings.reduce_join(tokens, axis=1)
 
+    @classmethod
+    def learn_vocabulary(cls, text_config, texts):
+        """Counts the characters of the normalized `texts`.
 
-TOKENIZER_CLASSES = {"char": CharTokenizer}
+        Returns:
+            The special tokens, then the characters seen at least `text_config.min_count` times
+            by falling count, at most `text_config.vocabulary_size` tokens in all.
+        """
+        normalizer = _normalizer(text_config)  # bound to a name: tf.function methods hold it weakly
+        tokens = normalizer.split(tf.constant(list(texts), tf.string)).to_list()
+        decoded = ([token.decode("utf-8") for token in row] for row in tokens)
+        return vocab_lib.build_vocabulary(
+            decoded, min_count=text_config.min_count, max_size=text_config.vocabulary_size
+        )
+
+
+class WordPieceTokenizer(Tokenizer):
+    """WordPiece subword tokenizer (`tf_text.FastWordpieceTokenizer`).
+
+    The normalized text is split into words at spaces (the tokenizer needs `collapse_whitespace`),
+    and each word into the longest vocabulary pieces from the left; a piece that continues a word
+    is written with the prefix `##` (`"beginning,"` -> `["begin", "##ning", "##,"]`). A word that
+    cannot be built from the vocabulary, or is longer than `MAX_BYTES_PER_WORD` UTF-8 bytes,
+    becomes one `<unk>` (so does a word with a NUL or U+0011 control character, which a vocabulary
+    cannot hold).
+    Detokenization joins the pieces of a word and puts one space between
+    words, so it gives back the normalized text whenever no piece is `<unk>`; the one exception
+    is a word that itself starts with `##`, which reads as a continuation.
+
+    Args:
+        vocabulary: list of tokens starting with `vocab.SPECIAL_TOKENS` (see `learn_vocabulary`).
+        **kwargs: normalization and length options of `Tokenizer`.
+
+    Example:
+
+    ```python
+    config = TextConfig(tokenizer="wordpiece", vocabulary_size=2000)
+    tokenizer = tokenizer_from_config(config, learn_vocabulary(config, training_sentences))
+    ids = tokenizer.encode_source(tf.constant(["In the beginning"]))["ids"]
+    tokenizer.detokenize(ids)  # [b"In the beginning"]
+    ```
+    """
+
+    SUFFIX_INDICATOR = "##"
+    MAX_BYTES_PER_WORD = 200
+
+    def __init__(self, vocabulary, **kwargs):
+        super().__init__(vocabulary, **kwargs)
+        if not self.collapse_whitespace:
+            raise ConfigError("the wordpiece tokenizer splits words at single spaces: it needs collapse_whitespace")
+        # A word never holds a space, so with one added FastWordpiece never emits <pad>, <s> or
+        # </s> for a word that reads like them; their ids stay where they are.
+        unmatchable = {vocab_lib.PAD, vocab_lib.START, vocab_lib.END}
+        self._wordpiece = tf_text.FastWordpieceTokenizer(
+            vocab=[f" {token}" if token in unmatchable else token for token in self.vocabulary],
+            suffix_indicator=self.SUFFIX_INDICATOR,
+            max_bytes_per_word=self.MAX_BYTES_PER_WORD,
+            token_out_type=tf.string,
+            unknown_token=vocab_lib.UNK,
+            no_pretokenization=True,
+            support_detokenization=True,
+        )
+
+    def _split(self, strings):
+        words = tf.strings.split(strings, sep=" ")
+        return self._wordpiece.tokenize(words).merge_dims(1, 2)
+
+    def _join(self, tokens):
+        return self._wordpiece.detokenize(tf.ragged.map_flat_values(self._table.lookup, tokens))
+
+    @classmethod
+    def learn_vocabulary(cls, text_config, texts):
+        """Learns a WordPiece vocabulary from the words of the normalized `texts`.
+
+        Uses tensorflow-text's WordPiece learner (`wordpiece_tokenizer_learner_lib.learn`, the
+        algorithm behind `bert_vocab_from_dataset`) on the same words the tokenizer will see:
+        the normalized text split at spaces. (`bert_vocab_from_dataset` itself would first split
+        words with BERT's own rules, which differ from ours at punctuation.)
+
+        Returns:
+            The special tokens, then every character of the training words (alone and with `##`;
+            the `UNUSABLE_CHARACTERS` excepted), then subwords seen at least `text_config.min_count`
+            times: at most `text_config.vocabulary_size` tokens, unless the characters alone need
+            more.
+        """
+        normalizer = _normalizer(text_config)  # bound to a name: tf.function methods hold it weakly
+        normalized = normalizer.normalize(tf.constant(list(texts), tf.string))
+        words = tf.strings.split(normalized, sep=" ").flat_values.numpy()
+        counts = collections.Counter(word.decode("utf-8") for word in words if word)
+        if not counts:
+            return list(vocab_lib.SPECIAL_TOKENS)
+        learned = wordpiece_learner.learn(
+            counts,
+            vocab_size=text_config.vocabulary_size,
+            reserved_tokens=list(vocab_lib.SPECIAL_TOKENS),
+            lower_thresh=text_config.min_count,
+            joiner=cls.SUFFIX_INDICATOR,
+        )
+        return cls._within_size([token for token in learned if cls._usable(token)], text_config.vocabulary_size)
+
+    @classmethod
+    def _within_size(cls, learned, vocabulary_size):
+        """Drops the learner's last (least frequent) subwords beyond `vocabulary_size`.
+
+        With little training text the learner can overshoot (its count threshold cannot go below
+        1). Special tokens and every character, alone and as a continuation, are always kept, so
+        every word of the training text can still be spelled out.
+        """
+        characters = {token for token in learned if len(token) == 1}
+        essential = set(vocab_lib.SPECIAL_TOKENS) | characters | {cls.SUFFIX_INDICATOR + c for c in characters}
+        others = [token for token in learned if token not in essential]
+        kept = essential | set(others[: max(vocabulary_size - len(essential), 0)])
+        return [token for token in learned if token in kept]
+
+    @classmethod
+    def _usable(cls, token):
+        """Whether FastWordpiece can hold `token`: not the bare `##` (an empty continuation), no
+        NUL (its trie stores C strings) and no U+0011 control character (its model builder fails
+        on a token that starts with one and goes on); words with them become `<unk>`."""
+        return token != cls.SUFFIX_INDICATOR and not any(character in token for character in UNUSABLE_CHARACTERS)
+
+
+TOKENIZER_CLASSES = {"char": CharTokenizer, "wordpiece": WordPieceTokenizer}
 
 
 def tokenizer_from_config(text_config, vocabulary):
@@ -164,12 +310,29 @@ def tokenizer_from_config(text_config, vocabulary):
         lowercase=text_config.lowercase,
         collapse_whitespace=text_config.collapse_whitespace,
         max_length=text_config.max_length,
+        split_punctuation=text_config.split_punctuation,
     )
 
 
 def learn_vocabulary(text_config, texts):
-    """Learns the vocabulary of one side from training texts, with that side's normalization."""
-    bootstrap = tokenizer_from_config(text_config, list(vocab_lib.SPECIAL_TOKENS))
-    tokens = bootstrap.split(tf.constant(list(texts), tf.string)).to_list()
-    decoded = ([token.decode("utf-8") for token in row] for row in tokens)
-    return vocab_lib.build_vocabulary(decoded, min_count=text_config.min_count)
+    """Learns the vocabulary of one side from training texts, with that side's normalization.
+
+    Args:
+        text_config: `TextConfig` of the side (tokenizer kind, normalization, vocabulary size).
+        texts: list of training strings.
+
+    Returns:
+        List of tokens, the special tokens first; write it with `vocab.write_vocabulary`.
+    """
+    return TOKENIZER_CLASSES[text_config.tokenizer].learn_vocabulary(text_config, list(texts))
+
+
+def _normalizer(text_config):
+    """A character tokenizer with only the special tokens: normalizes and splits like `text_config`."""
+    return CharTokenizer(
+        list(vocab_lib.SPECIAL_TOKENS),
+        normalization=text_config.normalization,
+        lowercase=text_config.lowercase,
+        collapse_whitespace=text_config.collapse_whitespace,
+        split_punctuation=text_config.split_punctuation,
+    )

@@ -36,12 +36,14 @@ def _unescape(line):
     return re.sub(r"\\(.)", lambda match: _UNESCAPES.get(match.group(1), match.group(0)), line)
 
 
-def build_vocabulary(token_lists, min_count=1):
+def build_vocabulary(token_lists, min_count=1, max_size=None):
     """Builds a vocabulary from tokenized text.
 
     Args:
         token_lists: iterable of token sequences.
         min_count: tokens seen fewer times are left out (they map to `<unk>`).
+        max_size: largest vocabulary, special tokens included (`None`: no limit); the least
+            frequent tokens are left out (they map to `<unk>`).
 
     Returns:
         List of tokens: the special tokens, then the others by falling count (ties by token).
@@ -53,7 +55,8 @@ def build_vocabulary(token_lists, min_count=1):
         (token for token, count in counts.items() if count >= min_count and token not in SPECIAL_TOKENS),
         key=lambda token: (-counts[token], token),
     )
-    return list(SPECIAL_TOKENS) + kept
+    vocabulary = list(SPECIAL_TOKENS) + kept
+    return vocabulary if max_size is None else vocabulary[:max_size]
 
 
 def write_vocabulary(tokens, path):

@@ -20,6 +20,7 @@ from keras_attention.checkpoints import (
 from keras_attention.errors import ConfigError
 from keras_attention.trainer.attention_images import AttentionImages
 
+
 class EpochCheckpoints(keras.callbacks.Callback):
     """Saves the model weights after every epoch and keeps only the last `keep` of them.
 
@@ -86,8 +87,8 @@ def best_logged_value(history_path, monitor, mode):
 
 
 def monitor_mode(monitor):
-    """`max` for accuracy-like metrics, `min` otherwise (the rule of Keras's `mode="auto"`)."""
-    return "max" if "acc" in monitor else "min"
+    """`max` for accuracy-like metrics and BLEU, `min` otherwise (Keras's `mode="auto"` rule, plus BLEU)."""
+    return "max" if "acc" in monitor or "bleu" in monitor else "min"
 
 
 class CheckMonitor(keras.callbacks.Callback):
@@ -143,7 +144,7 @@ class RunProgress(keras.callbacks.Callback):
         self.epochs_done = epoch + 1
 
 
-def make_callbacks(config, monitor, output_dir, backup_dir, chief, progress, attention_examples=None):
+def make_callbacks(config, monitor, output_dir, backup_dir, chief, progress, attention_examples=None, dev_bleu=()):
     """The callbacks of a training run, in the order they must run.
 
     Args:
@@ -155,10 +156,14 @@ def make_callbacks(config, monitor, output_dir, backup_dir, chief, progress, att
         progress: the run's `RunProgress`.
         attention_examples: `AttentionImages` arguments `(pairs, source_tokenizer,
             target_tokenizer)`, or `None`.
+        dev_bleu: callbacks that add dev scores to the epoch logs (`DevBleu`, see
+            `keras_attention.trainer.dev_bleu`); every process runs them.
 
     Returns:
         List of `keras.callbacks.Callback`. `BackupAndRestore` comes first so that it restores
         the state before the others start, and saves each epoch before anything else records it.
+        The `dev_bleu` callbacks come next, so that the monitor check, early stopping, the best
+        checkpoint, the history and TensorBoard see the metrics they log (`val_bleu`).
     """
     training = config.training
     output_dir = Path(output_dir)
@@ -167,7 +172,7 @@ def make_callbacks(config, monitor, output_dir, backup_dir, chief, progress, att
         callbacks.append(
             keras.callbacks.BackupAndRestore(str(backup_dir), save_freq=training.backup_every_steps or "epoch")
         )
-    callbacks += [progress, keras.callbacks.TerminateOnNaN()]
+    callbacks += [progress, *dev_bleu, keras.callbacks.TerminateOnNaN()]
     if training.save_best or training.early_stopping_patience:
         callbacks.append(CheckMonitor(monitor))
     if training.early_stopping_patience:

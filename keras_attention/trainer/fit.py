@@ -5,7 +5,7 @@ from pathlib import Path
 
 import keras
 
-from keras_attention.data.pipeline import count_too_long, make_dataset
+from keras_attention.data.pipeline import make_dataset
 from keras_attention.data.sources import load_splits
 from keras_attention.errors import ConfigError
 from keras_attention.evaluation import score_translations
@@ -14,6 +14,8 @@ from keras_attention.runs import load_run, save_run, write_summary
 from keras_attention.text.tokenizer import learn_vocabulary, tokenizer_from_config
 from keras_attention.trainer import resume
 from keras_attention.trainer.callbacks import RunProgress, make_callbacks
+from keras_attention.trainer.data_report import report_data
+from keras_attention.trainer.dev_bleu import dev_bleu_callbacks
 from keras_attention.trainer.keras_multi_worker_fix import multi_worker_fit
 from keras_attention.trainer.precision import check_mixed_precision, global_policy, training_devices
 from keras_attention.trainer.strategy import (
@@ -39,8 +41,17 @@ def _checked_strategy(training_config):
     return strategy, cluster
 
 
-def _monitor(training_config, splits):
-    """The metric that picks the best checkpoint and drives early stopping (see `TrainingConfig`)."""
+def _monitor(config, splits):
+    """The metric that picks the best checkpoint and drives early stopping (see `TrainingConfig`).
+
+    Also checks that the dev scores the config asks for have dev pairs to score.
+    """
+    training_config = config.training
+    if config.evaluation.dev_bleu_sentences and not splits.dev:
+        raise ConfigError(
+            "evaluation.dev_bleu_sentences: dev BLEU needs dev pairs, but the data config gives none "
+            "(data.dev); give data.dev or set dev_bleu_sentences: 0"
+        )
     monitor = training_config.monitor or ("val_loss" if splits.dev else "loss")
     watched = training_config.save_best or training_config.early_stopping_patience
     if watched and monitor.startswith("val_") and not splits.dev:
@@ -68,25 +79,21 @@ def _prepare_directories(output_dir, overwrite, config, cluster, log):
 
 
 def _learn_tokenizers(config, splits, log):
-    """Learns both vocabularies from the training pairs; returns the tokenizers and truncation counts."""
+    """Learns both vocabularies from the training pairs; returns the tokenizers."""
+    log(f"learning {config.source.tokenizer} / {config.target.tokenizer} vocabularies from {len(splits.train):,} pairs")
     source_tokenizer = tokenizer_from_config(config.source, learn_vocabulary(config.source, [s for s, _ in splits.train]))
     target_tokenizer = tokenizer_from_config(config.target, learn_vocabulary(config.target, [t for _, t in splits.train]))
-    too_long = {
-        "source": count_too_long([s for s, _ in splits.train], source_tokenizer),
-        "target": count_too_long([t for _, t in splits.train], target_tokenizer),
-    }
-    for side, count in too_long.items():
-        if count:
-            log(f"warning: {count} training {side}s are longer than {side}.max_length and are truncated")
     log(
         f"data: {len(splits.train)} train, {len(splits.dev)} dev, {len(splits.test)} test pairs; "
         f"vocabularies: {source_tokenizer.vocabulary_size} source, {target_tokenizer.vocabulary_size} target"
     )
-    return source_tokenizer, target_tokenizer, too_long
+    return source_tokenizer, target_tokenizer
 
 
-def _datasets(training_config, splits, source_tokenizer, target_tokenizer, strategy):
+def _datasets(config, splits, source_tokenizer, target_tokenizer, strategy):
     """The training and (if there are dev pairs) validation datasets, ready for `strategy`."""
+    training_config = config.training
+    pipeline = dict(buckets=config.data.buckets, length_policy=config.data.length_policy)
     train_data = make_dataset(
         splits.train,
         source_tokenizer,
@@ -94,10 +101,12 @@ def _datasets(training_config, splits, source_tokenizer, target_tokenizer, strat
         training_config.batch_size,
         shuffle_buffer=training_config.shuffle_buffer,
         seed=training_config.seed,
+        cache=config.data.cache,
+        **pipeline,
     )
     if not splits.dev:
         return distribute_options(train_data, strategy), None
-    dev_data = make_dataset(splits.dev, source_tokenizer, target_tokenizer, training_config.batch_size)
+    dev_data = make_dataset(splits.dev, source_tokenizer, target_tokenizer, training_config.batch_size, **pipeline)
     return distribute_options(train_data, strategy), distribute_options(dev_data, strategy)
 
 
@@ -129,9 +138,11 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
 
     Steps: check that the strategy, mixed precision policy, batch size and monitored metric can
     run here (a `ConfigError` before anything is written), create the strategy, load the data
-    splits, learn the vocabularies from the training pairs, build and compile the model inside
-    `strategy.scope()`, `model.fit` (Keras progress bar), save the run, then translate the
-    held-out test pairs (if any) and score them.
+    splits, learn the vocabularies from the training pairs, report skipped lines, long pairs and
+    the padding that bucketing saves, build and compile the model inside `strategy.scope()`,
+    `model.fit` (Keras progress bar; dev BLEU after each epoch if `config.evaluation` asks, which
+    `training.monitor: val_bleu` can follow), save the run, then translate the held-out test
+    pairs (if any) and score them.
 
     A rerun into the directory of an interrupted run with the same config resumes it from its
     backup (see `keras_attention.trainer.resume`). In a multi-worker cluster every worker runs
@@ -153,13 +164,14 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
     strategy, cluster = _checked_strategy(training)
     chief = cluster is None or is_chief(cluster)
     splits = load_splits(config.data)
-    monitor = _monitor(training, splits)
+    monitor = _monitor(config, splits)
     output_dir = Path(output_dir)
     backup_dir, worker_directory = _prepare_directories(output_dir, overwrite, config, cluster, log)
     keras.utils.set_random_seed(training.seed)
-    source_tokenizer, target_tokenizer, too_long = _learn_tokenizers(config, splits, log)
+    source_tokenizer, target_tokenizer = _learn_tokenizers(config, splits, log)
+    data_report = report_data(config, splits, source_tokenizer, target_tokenizer, log)
     log(_describe_strategy(training, strategy))
-    train_data, dev_data = _datasets(training, splits, source_tokenizer, target_tokenizer, strategy)
+    train_data, dev_data = _datasets(config, splits, source_tokenizer, target_tokenizer, strategy)
     progress = RunProgress(log)
     examples = (splits.dev or splits.train)[: training.attention_images]
     with global_policy(training.mixed_precision):
@@ -167,7 +179,14 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
             model = build_seq2seq(config.model, source_tokenizer.vocabulary_size, target_tokenizer.vocabulary_size)
             compile_seq2seq(model, training)
         run_callbacks = make_callbacks(
-            config, monitor, output_dir, backup_dir, chief, progress, (examples, source_tokenizer, target_tokenizer)
+            config,
+            monitor,
+            output_dir,
+            backup_dir,
+            chief,
+            progress,
+            attention_examples=(examples, source_tokenizer, target_tokenizer),
+            dev_bleu=dev_bleu_callbacks(config, splits.dev, source_tokenizer, target_tokenizer),
         )
         started = time.perf_counter()
         with multi_worker_fit(strategy):
@@ -193,7 +212,7 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
         "replicas": strategy.num_replicas_in_sync,
         "mixed_precision": training.mixed_precision,
         "training_seconds": round(training_seconds, 1),
-        "truncated_training_pairs": too_long,
+        **data_report,
         "final": {name: float(values[-1]) for name, values in history.history.items()},
     }
     if not chief:

@@ -56,8 +56,8 @@ def test_padding_does_not_change_unmasked_logits():
     source, target = random_ids(rng, 4, 6, 20), random_ids(rng, 4, 5, 13)
     padded_source = np.pad(source, ((0, 0), (0, 5)))
     padded_target = np.pad(target, ((0, 0), (0, 3)))
-    logits = np.asarray(model({"source": source, "target_in": target}))
-    padded = np.asarray(model({"source": padded_source, "target_in": padded_target}))[:, :5]
+    logits = keras.ops.convert_to_numpy(model({"source": source, "target_in": target}))
+    padded = keras.ops.convert_to_numpy(model({"source": padded_source, "target_in": padded_target}))[:, :5]
     valid = target != 0
     np.testing.assert_allclose(padded[valid], logits[valid], atol=1e-5)
 
@@ -69,14 +69,14 @@ def test_step_by_step_decoding_reproduces_teacher_forcing():
     rng = np.random.default_rng(2)
     source = random_ids(rng, 3, 8, 20)
     target = random_ids(rng, 3, 6, 13, lengths=[6, 6, 6])
-    teacher_forced = np.asarray(model({"source": source, "target_in": target}))
+    teacher_forced = keras.ops.convert_to_numpy(model({"source": source, "target_in": target}))
     encoder_outputs, source_mask, *states = encoder(source)
     for step in range(target.shape[1]):
         step_ids = keras.ops.convert_to_tensor(target[:, step : step + 1])
         logits, alignments, *states = decoder([step_ids, encoder_outputs, source_mask, *states])
-        np.testing.assert_allclose(np.asarray(logits)[:, 0], teacher_forced[:, step], atol=1e-5)
-        np.testing.assert_allclose(np.asarray(alignments).sum(-1), 1.0, atol=1e-5)
-        assert np.all(np.asarray(alignments)[:, 0][source == 0] == 0.0)
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(logits)[:, 0], teacher_forced[:, step], atol=1e-5)
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(alignments).sum(-1), 1.0, atol=1e-5)
+        assert np.all(keras.ops.convert_to_numpy(alignments)[:, 0][source == 0] == 0.0)
 
 
 def test_inference_models_share_the_training_weights():
@@ -86,6 +86,7 @@ def test_inference_models_share_the_training_weights():
     assert {id(weight) for weight in encoder.weights + decoder.weights} == training_weights
 
 
+@pytest.mark.learning
 def test_fit_learns_to_copy():
     """A learning test: copying random 3-token sequences reaches 95% token accuracy."""
     config = ModelConfig(**{**SMALL, "embedding_dim": 16, "encoder_units": 32, "decoder_units": 32, "attention_units": 32, "attentional_units": 32})
@@ -106,5 +107,5 @@ def test_saved_model_reproduces_outputs(tmp_path):
     inputs = {"source": random_ids(rng, 2, 5, 20), "target_in": random_ids(rng, 2, 4, 13)}
     model.save(tmp_path / "m.keras")
     loaded = keras.saving.load_model(tmp_path / "m.keras")
-    np.testing.assert_array_equal(np.asarray(loaded(inputs)), np.asarray(model(inputs)))
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(loaded(inputs)), keras.ops.convert_to_numpy(model(inputs)))
     assert [layer.name for layer in inference_models(loaded)] == ["encoder", "decoder"]

@@ -69,11 +69,6 @@ def test_loss_is_float32_under_a_mixed_policy(policy):
     assert keras.backend.standardize_dtype(loss.dtype) == "float32"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="AttentionLayer (layers/attention.py, owned elsewhere) takes its softmax in the compute dtype; "
-    "under mixed_float16 it should cast the scores to float32 first",
-)
 def test_attention_softmax_is_float32_under_mixed_float16():
     layer = AttentionLayer(score="luong_dot", dtype="mixed_float16")
     query = np.array([[[1.0, 0.0]]], "float32")

@@ -33,7 +33,8 @@ def write_tiny_config(directory, num_train=256, num_dev=0, **training):
     directory.mkdir(parents=True, exist_ok=True)
     pairs = dates.generate_pairs(num_train + num_dev, seed=3)
     dates.write_tsv(pairs[:num_train], directory / "train.tsv")
-    data = {"task": "tsv", "train": str(directory / "train.tsv")}
+    # One length bucket: full batches only, so that step counts are num_train / batch_size.
+    data = {"task": "tsv", "train": str(directory / "train.tsv"), "buckets": 1}
     if num_dev:
         dates.write_tsv(pairs[num_train:], directory / "dev.tsv")
         data["dev"] = str(directory / "dev.tsv")

@@ -1,0 +1,261 @@
+"""Batched beam search with GNMT length and coverage penalties and n-best output, as a backend loop."""
+
+from keras import ops
+
+from keras_attention.decoding.common import (
+    check_lengths,
+    check_number,
+    check_positive_int,
+    encode,
+    next_log_probs,
+)
+from keras_attention.text.vocab import END_ID, START_ID
+
+MIN_COVERAGE = 1e-10
+"""Floor of a source position's coverage in the coverage penalty, so the penalty stays finite."""
+
+
+def gnmt_length_penalty(length, alpha):
+    """GNMT length penalty `lp(Y) = ((5 + |Y|) / 6) ** alpha`.
+
+    Args:
+        length: output lengths (tensor of any shape), `</s>` included.
+        alpha: non-negative float; 0 gives 1 (no normalization).
+
+    Returns:
+        float32 tensor of the shape of `length`.
+    """
+    return ops.power((5.0 + ops.cast(length, "float32")) / 6.0, alpha)
+
+
+def gnmt_coverage_penalty(coverage, source_mask, beta):
+    """GNMT coverage penalty `cp(X; Y) = beta * sum_j log(min(c_j, 1))`.
+
+    `c_j = sum_i a_ij` is the attention that source position `j` received over the output steps
+    `i`; the sum runs over the non-padding positions, and each `c_j` is floored at `MIN_COVERAGE`.
+    The penalty is at most 0 and reaches 0 once every source position got a total weight of 1.
+
+    Args:
+        coverage: float32 `(..., T_enc)` summed alignments.
+        source_mask: boolean `(..., T_enc)`, broadcastable against `coverage`.
+        beta: non-negative float.
+
+    Returns:
+        float32 tensor `coverage.shape[:-1]`.
+    """
+    coverage = ops.clip(coverage, MIN_COVERAGE, 1.0)
+    return beta * ops.sum(ops.where(source_mask, ops.log(coverage), 0.0), axis=-1)
+
+
+def _take(values, indices):
+    """Gathers along axis 1: `values (batch, n, ...)`, int `indices (batch, m)` -> `(batch, m, ...)`."""
+    for _ in range(len(values.shape) - 2):
+        indices = ops.expand_dims(indices, -1)
+    return ops.take_along_axis(values, indices, axis=1)
+
+
+def _write_step(ids, step, tokens):
+    """Returns `ids (batch, m, L)` with position `step` set to `tokens (batch, m)`."""
+    at_step = ops.equal(ops.arange(ids.shape[-1], dtype="int32"), step)
+    return ops.where(at_step, tokens[:, :, None], ids)
+
+
+def _alignments(decoder, ids, encoder_outputs, source_mask, states):
+    """Alignments of output sequences, by teacher forcing them through the decoder in one call.
+
+    Args:
+        decoder: decoder model.
+        ids: int32 `(batch, n, L)` output sequences, padded with 0.
+        encoder_outputs, source_mask, states: the encoder's outputs for the `batch` sentences.
+
+    Returns:
+        float32 `(batch, n, L, T_enc)` alignments, zero after each sequence's end.
+    """
+    n, length = ids.shape[1], ids.shape[2]
+    flat_ids = ops.reshape(ids, (-1, length))
+    inputs = ops.concatenate([ops.full_like(flat_ids[:, :1], START_ID), flat_ids[:, :-1]], axis=1)
+    encoder_inputs = [ops.repeat(tensor, n, axis=0) for tensor in (encoder_outputs, source_mask, *states)]
+    alignments = decoder([inputs, *encoder_inputs])[1]
+    alignments = ops.where(ops.not_equal(flat_ids, 0)[:, :, None], ops.cast(alignments, "float32"), 0.0)
+    return ops.reshape(alignments, (-1, n, length, ops.shape(alignments)[-1]))
+
+
+def beam_search_decode(
+    encoder,
+    decoder,
+    source_ids,
+    max_length,
+    beam_size=5,
+    length_penalty=0.0,
+    coverage_penalty=0.0,
+    n_best=1,
+    max_length_ratio=None,
+):
+    """Decodes a batch of source sequences with beam search.
+
+    Each sentence keeps `beam_size` unfinished hypotheses. At every step each of them is extended
+    by every token but `<pad>`, and every extension is scored by the GNMT function
+    `s(Y, X) = log P(Y | X) / lp(Y) + cp(X; Y)` as if it ended there (see `gnmt_length_penalty`
+    and `gnmt_coverage_penalty`). The `beam_size` best extensions that do not end go on. An
+    extension that ends (with `</s>`, or by reaching the sentence's length limit) and ranks among
+    the `beam_size` best of its step competes for the `n_best` finished places.
+
+    A sentence stops as soon as its `n_best`-th finished score cannot be beaten: log-probabilities
+    only fall as a hypothesis grows, the coverage penalty is at most 0 and the length penalty is
+    largest at the length limit, so no unfinished hypothesis can end above
+    `max log P / lp(limit)`. The loop ends when every sentence has stopped. With `beam_size=1` and
+    no penalties the result is exactly the greedy one; with a beam wide enough to keep every
+    prefix, it is exactly the best-scoring sequence of length at most the limit.
+
+    Args:
+        encoder: encoder model from `inference_models`.
+        decoder: decoder model from `inference_models`.
+        source_ids: int32 `(batch, T_enc)` source ids (padding 0, ending with `</s>`).
+        max_length: maximum number of output tokens, `</s>` included.
+        beam_size: positive int, unfinished hypotheses kept per sentence.
+        length_penalty: `alpha >= 0` of the length penalty (0: rank by log-probability).
+        coverage_penalty: `beta >= 0` of the coverage penalty (0: none).
+        n_best: number of hypotheses returned per sentence, `1 <= n_best <= beam_size`.
+        max_length_ratio: optional positive float: sentence `b` also stops after
+            `ceil(max_length_ratio * source_length_b)` tokens, the source length counting its
+            non-padding ids.
+
+    Returns:
+        dict, hypotheses best first: `ids` int32 `(batch, n_best, max_length)` (`</s>` then
+        padding after the end), `scores` float32 `(batch, n_best)` (`s(Y, X)`; `-inf` where fewer
+        than `n_best` hypotheses exist), `log_probs` float32 `(batch, n_best)` (`log P(Y | X)`)
+        and `alignments` float32 `(batch, n_best, max_length, T_enc)` (zero after the end; the
+        search keeps only each hypothesis' coverage, and the returned hypotheses are teacher
+        forced through the decoder in one call at the end to get their alignments).
+
+    Example:
+
+    ```python
+    encoder, decoder = inference_models(model)
+    output = beam_search_decode(encoder, decoder, source_ids, 20, beam_size=5, n_best=3)
+    output["ids"][:, 0]  # best hypothesis of each sentence
+    ```
+    """
+    check_lengths(max_length, max_length_ratio)
+    check_positive_int(beam_size, "beam_size")
+    check_number(length_penalty, "length_penalty", 0)
+    check_number(coverage_penalty, "coverage_penalty", 0)
+    check_positive_int(n_best, "n_best")
+    if n_best > beam_size:
+        raise ValueError(
+            f"`n_best` must be at most `beam_size` ({beam_size}). Received: n_best={n_best}"
+        )
+    encoder_outputs, source_mask, states, limits = encode(encoder, source_ids, max_length, max_length_ratio)
+    batch, source_length = ops.shape(source_mask)[0], ops.shape(source_mask)[1]
+    best_possible_divisor = gnmt_length_penalty(limits, length_penalty)
+    minus_inf = float("-inf")
+    first_beam_only = ops.where(ops.equal(ops.arange(beam_size), 0), 0.0, minus_inf)
+    loop_vars = (
+        ops.convert_to_tensor(0, "int32"),
+        ops.full((batch * beam_size, 1), START_ID, "int32"),
+        tuple(ops.repeat(state, beam_size, axis=0) for state in states),
+        ops.zeros((batch, beam_size), "float32") + first_beam_only[None, :],
+        ops.zeros((batch, beam_size, max_length), "int32"),
+        ops.zeros((batch, beam_size, source_length), "float32"),
+        ops.full((batch, n_best), minus_inf, "float32"),
+        ops.zeros((batch, n_best), "float32"),
+        ops.zeros((batch, n_best, max_length), "int32"),
+        ops.zeros((batch,), "bool"),
+    )
+    beam_encoder_outputs = ops.repeat(encoder_outputs, beam_size, axis=0)
+    beam_source_mask = ops.repeat(source_mask, beam_size, axis=0)
+
+    def keep_going(step, *search_state):
+        done = search_state[-1]
+        return ops.logical_and(step < max_length, ops.logical_not(ops.all(done)))
+
+    def search_step(
+        step,
+        tokens,
+        states,
+        alive_log_probs,
+        alive_ids,
+        alive_coverage,
+        finished_scores,
+        finished_log_probs,
+        finished_ids,
+        done,
+    ):
+        log_probs, step_alignments, new_states = next_log_probs(
+            decoder, tokens, beam_encoder_outputs, beam_source_mask, states
+        )
+        vocabulary_size = log_probs.shape[-1]
+        candidates = beam_size * vocabulary_size
+        candidate_beams = ops.arange(candidates, dtype="int32") // vocabulary_size
+        candidate_tokens = ops.arange(candidates, dtype="int32") % vocabulary_size
+        coverage = alive_coverage + ops.reshape(step_alignments, (-1, beam_size, source_length))
+
+        # Every extension (beam, token) of every alive hypothesis, scored as if it ended here.
+        log_probs = ops.reshape(log_probs, (-1, beam_size, vocabulary_size))
+        extended_log_probs = ops.reshape(alive_log_probs[:, :, None] + log_probs, (-1, candidates))
+        scores = extended_log_probs / gnmt_length_penalty(step + 1, length_penalty)
+        if coverage_penalty:
+            penalty = gnmt_coverage_penalty(coverage, source_mask[:, None, :], coverage_penalty)
+            scores = scores + ops.repeat(penalty, vocabulary_size, axis=1)
+        ending = ops.logical_or(
+            ops.equal(candidate_tokens, END_ID)[None, :], (step + 1 >= limits)[:, None]
+        )
+        # At most `beam_size` extensions end before the limit (one `</s>` per beam), so the
+        # `2 * beam_size` best hold the `beam_size` best that do not end.
+        top_scores, top_picks = ops.top_k(scores, 2 * beam_size)
+        top_ending = ops.take_along_axis(ending, top_picks, axis=1)
+
+        # Ending extensions among the `beam_size` best compete with the finished ones so far.
+        in_beam = ops.arange(2 * beam_size) < beam_size
+        finishing = ops.logical_and(top_ending, in_beam[None, :])
+        pool = ops.concatenate([finished_scores, ops.where(finishing, top_scores, minus_inf)], axis=1)
+        finished_scores, picks = ops.top_k(pool, n_best)
+        kept = picks < n_best
+        kept_picks = ops.minimum(picks, n_best - 1)
+        new_picks = ops.take_along_axis(top_picks, ops.maximum(picks - n_best, 0), axis=1)
+        new_ids = _write_step(
+            _take(alive_ids, ops.take(candidate_beams, new_picks)), step, ops.take(candidate_tokens, new_picks)
+        )
+        finished_ids = ops.where(kept[:, :, None], _take(finished_ids, kept_picks), new_ids)
+        finished_log_probs = ops.where(
+            kept,
+            ops.take_along_axis(finished_log_probs, kept_picks, axis=1),
+            ops.take_along_axis(extended_log_probs, new_picks, axis=1),
+        )
+
+        # The best extensions that do not end stay alive.
+        alive_scores, order = ops.top_k(ops.where(top_ending, minus_inf, top_scores), beam_size)
+        alive_picks = ops.take_along_axis(top_picks, order, axis=1)
+        beams = ops.take(candidate_beams, alive_picks)
+        alive_tokens = ops.take(candidate_tokens, alive_picks)
+        alive_log_probs = ops.take_along_axis(extended_log_probs, alive_picks, axis=1)
+        alive_log_probs = ops.where(ops.equal(alive_scores, minus_inf), minus_inf, alive_log_probs)
+        alive_ids = _write_step(_take(alive_ids, beams), step, alive_tokens)
+        alive_coverage = _take(coverage, beams)
+        rows = ops.reshape(ops.arange(batch, dtype="int32")[:, None] * beam_size + beams, (-1,))
+        new_states = tuple(ops.take(state, rows, axis=0) for state in new_states)
+
+        # Stop a sentence once no alive hypothesis can beat its n-th best finished one.
+        best_possible = ops.max(alive_log_probs, axis=1) / best_possible_divisor
+        done = ops.logical_or(done, finished_scores[:, -1] >= best_possible)
+        alive_log_probs = ops.where(done[:, None], minus_inf, alive_log_probs)
+        return (
+            step + 1,
+            ops.reshape(alive_tokens, (-1, 1)),
+            new_states,
+            alive_log_probs,
+            alive_ids,
+            alive_coverage,
+            finished_scores,
+            finished_log_probs,
+            finished_ids,
+            done,
+        )
+
+    *_, scores, log_probs, ids, _ = ops.while_loop(keep_going, search_step, loop_vars)
+    return {
+        "ids": ids,
+        "scores": scores,
+        "log_probs": log_probs,
+        "alignments": _alignments(decoder, ids, encoder_outputs, source_mask, states),
+    }

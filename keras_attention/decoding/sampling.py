@@ -1,0 +1,61 @@
+"""Batched random sampling with temperature and top-k, seedable, as a backend loop."""
+
+import keras
+from keras import ops
+
+from keras_attention.decoding.common import check_number, check_positive_int, decode_token_by_token
+
+
+def sample_decode(
+    encoder,
+    decoder,
+    source_ids,
+    max_length,
+    temperature=1.0,
+    top_k=None,
+    seed=None,
+    max_length_ratio=None,
+):
+    """Decodes a batch of source sequences by drawing each next token at random.
+
+    The next token of a sentence is drawn from `softmax(log_probs / temperature)` restricted to
+    its `top_k` most probable tokens (never `<pad>`). Draws use one uniform number per sentence and
+    step, all taken from `keras.random.uniform` before the loop (inverse-CDF sampling), so a given
+    seed and batch always give the same output, in eager mode and inside a `tf.function`. As the
+    temperature goes to 0 (or with `top_k=1`) the output becomes the greedy one.
+
+    Args:
+        encoder: encoder model from `inference_models`.
+        decoder: decoder model from `inference_models`.
+        source_ids: int32 `(batch, T_enc)` source ids (padding 0, ending with `</s>`).
+        max_length: maximum number of output tokens, `</s>` included.
+        temperature: positive float; below 1 sharpens the distribution, above 1 flattens it.
+        top_k: optional positive int, the number of most probable tokens to draw from (`None`:
+            the whole vocabulary).
+        seed: int, `keras.random.SeedGenerator` or `None` (see `keras.random.uniform`); a
+            `SeedGenerator` gives new draws at each call.
+        max_length_ratio: optional positive float: sentence `b` also stops after
+            `ceil(max_length_ratio * source_length_b)` tokens, the source length counting its
+            non-padding ids.
+
+    Returns:
+        dict with `ids` int32 `(batch, max_length)` (`</s>` then padding after the end), `scores`
+        float32 `(batch,)` (sum of the model's log-probabilities of the drawn tokens, at
+        temperature 1) and `alignments` float32 `(batch, max_length, T_enc)` (zero after the end).
+    """
+    check_number(temperature, "temperature", 0, strict=True)
+    if top_k is not None:
+        check_positive_int(top_k, "top_k")
+    check_positive_int(max_length, "max_length")
+    uniform = keras.random.uniform((max_length, ops.shape(source_ids)[0]), seed=seed)
+
+    def draw(step, log_probs):
+        scaled = log_probs / temperature
+        if top_k is not None:
+            kth_largest = ops.top_k(scaled, min(top_k, scaled.shape[-1]))[0][:, -1:]
+            scaled = ops.where(scaled < kth_largest, float("-inf"), scaled)
+        cumulative = ops.cumsum(ops.softmax(scaled, axis=-1), axis=-1)
+        threshold = (1.0 - ops.take(uniform, step, axis=0)) * cumulative[:, -1]
+        return ops.sum(ops.cast(cumulative < threshold[:, None], "int32"), axis=-1)
+
+    return decode_token_by_token(encoder, decoder, source_ids, max_length, draw, max_length_ratio)

@@ -1,0 +1,396 @@
+"""Attention inside the recurrence: `AttentionRNNCell`, the `AttentionRNN` layer that runs it, and
+`InitialAttentionState`, the zero start values of the states the cell adds."""
+
+import copy
+import numbers
+
+import keras
+from keras import ops
+
+from keras_attention.layers.attention import AttentionLayer
+
+
+def _is_positive_int(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value > 0
+
+
+def _wrapped_cells(cell):
+    return list(cell.cells) if isinstance(cell, keras.layers.StackedRNNCells) else [cell]
+
+
+@keras.saving.register_keras_serializable(package="keras_attention")
+class AttentionRNNCell(keras.layers.Layer):
+    """An RNN cell that attends over a memory inside every step (Bahdanau et al., 2015).
+
+    At step `t`, with input `x_t` (e.g. the embedding of the previous target token) and the
+    previous output `s_{t-1}` of the wrapped cell:
+
+    1. `c_t, a_t = attention(query=s_{t-1}, values=memory)`: context and alignments computed
+       from the *previous* decoder state, as Bahdanau et al. describe;
+    2. `s_t = cell([x_t; c_t], states_{t-1})`, or with Luong input feeding
+       `s_t = cell([x_t; c_t; h~_{t-1}], states_{t-1})`, where `h~_{t-1}` is the previous
+       attentional vector;
+    3. `h~_t = tanh(W [c_t; s_t])`, the attentional vector (no bias), is the step's output.
+
+    With an `attention` that has `use_coverage=True`, the coverage `cov_t` (the sum of the
+    alignments of the earlier steps, See et al., 2017) is a state of the cell and enters the
+    score.
+
+    The states of the cell, one flat list: the wrapped cell's states (flattened, e.g.
+    `[h_0, c_0, h_1, c_1]` for two stacked `LSTMCell`s), then `h~_{t-1}` of shape
+    `(batch, attentional_units)` with input feeding, then `cov_t` of shape `(batch, T_enc)` with
+    coverage. Keras 3's `keras.layers.RNN` cannot pass a memory of variable length to its cell,
+    so the cell runs in `AttentionRNN`, which does.
+
+    Args:
+        cell: A Keras RNN cell (e.g. `keras.layers.LSTMCell`), a `keras.layers.StackedRNNCells`,
+            or a list of cells (stacked). The query is the first state of the (top) cell, `h` for
+            `LSTMCell` and `GRUCell`. Dropout inside the wrapped cells is not supported; apply
+            dropout to the inputs and outputs of `AttentionRNN` instead.
+        attention: An `AttentionLayer` (without attention dropout).
+        attentional_units: Positive int, size of the attentional vector `h~_t`.
+        input_feeding: Whether the previous attentional vector is concatenated to the input.
+        **kwargs: Base layer keyword arguments, such as `name`.
+
+    Call arguments:
+        inputs: Step input of shape `(batch, d_x)`.
+        states: Flat list of the state tensors described above.
+        memory: Encoder states of shape `(batch, T_enc, d_v)`.
+        memory_mask: Optional `(batch, T_enc)` mask of the valid memory positions.
+
+    Returns:
+        Tuple `((attentional, alignments), new_states)`: the attentional vector
+        `(batch, attentional_units)`, the alignments `(batch, T_enc)` and the new flat states.
+
+    Example:
+
+    >>> cell = AttentionRNNCell(
+    ...     keras.layers.LSTMCell(16), AttentionLayer("bahdanau", units=8), attentional_units=16,
+    ...     input_feeding=True)
+    >>> memory = keras.random.normal((2, 7, 12))
+    >>> outputs, alignments = AttentionRNN(cell)(keras.random.normal((2, 5, 4)), memory)
+    >>> tuple(outputs.shape), tuple(alignments.shape)
+    ((2, 5, 16), (2, 5, 7))
+    """
+
+    def __init__(self, cell, attention, attentional_units, input_feeding=False, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(cell, (list, tuple)):
+            cell = keras.layers.StackedRNNCells(cell)
+        for wrapped in _wrapped_cells(cell):
+            if not hasattr(wrapped, "call") or not hasattr(wrapped, "state_size"):
+                raise ValueError(
+                    "`cell` must be an RNN cell (with `call` and `state_size`), a "
+                    f"StackedRNNCells or a list of RNN cells. Received: cell={cell!r}"
+                )
+            dropouts = {
+                name: getattr(wrapped, name, 0.0) for name in ("dropout", "recurrent_dropout")
+            }
+            if any(dropouts.values()):
+                raise ValueError(
+                    "AttentionRNNCell does not support dropout inside the wrapped cell; "
+                    "allowed: dropout=0 and recurrent_dropout=0. Received: "
+                    + ", ".join(f"{name}={value!r}" for name, value in dropouts.items())
+                    + f" for cell {wrapped.name!r}"
+                )
+        if not isinstance(attention, AttentionLayer):
+            raise ValueError(
+                f"`attention` must be an AttentionLayer. Received: attention={attention!r}"
+            )
+        if attention.dropout:
+            raise ValueError(
+                "AttentionRNNCell does not support attention dropout; allowed: dropout=0. "
+                f"Received: attention.dropout={attention.dropout!r}"
+            )
+        if not _is_positive_int(attentional_units):
+            raise ValueError(
+                "`attentional_units` must be a positive int. "
+                f"Received: attentional_units={attentional_units!r}"
+            )
+        if not isinstance(input_feeding, bool):
+            raise ValueError(
+                f"`input_feeding` must be True or False. Received: input_feeding={input_feeding!r}"
+            )
+        self.cell = cell
+        self.attention = attention
+        self.attentional_units = int(attentional_units)
+        self.input_feeding = input_feeding
+        self.attentional = keras.layers.Dense(
+            self.attentional_units, activation="tanh", use_bias=False, name="attentional"
+        )
+        top = _wrapped_cells(cell)[-1]
+        self._cell_state_count = len(keras.tree.flatten(cell.state_size))
+        self._query_index = self._cell_state_count - len(keras.tree.flatten(top.state_size))
+        self._query_size = keras.tree.flatten(top.state_size)[0]
+        self._cell_output_size = getattr(cell, "output_size", None) or self._query_size
+
+    @property
+    def state_size(self):
+        """Sizes of the flat states; `None` for the coverage, whose size is `T_enc`."""
+        sizes = list(keras.tree.flatten(self.cell.state_size))
+        if self.input_feeding:
+            sizes.append(self.attentional_units)
+        if self.attention.use_coverage:
+            sizes.append(None)
+        return sizes
+
+    @property
+    def output_size(self):
+        return self.attentional_units
+
+    def build(self, inputs_shape, memory_shape):
+        batch, memory_dim = inputs_shape[0], memory_shape[-1]
+        cell_input_dim = inputs_shape[-1] + memory_dim
+        if self.input_feeding:
+            cell_input_dim += self.attentional_units
+        if not self.cell.built:
+            self.cell.build((batch, cell_input_dim))
+        attention_shapes = [(batch, 1, self._query_size), tuple(memory_shape)]
+        if self.attention.use_coverage:
+            attention_shapes.append((batch, 1, memory_shape[1]))
+        if not self.attention.built:
+            self.attention.build(attention_shapes)
+        self.attentional.build((batch, memory_dim + self._cell_output_size))
+
+    def get_initial_state(self, memory):
+        """Zero states for a batch of `memory` `(batch, T_enc, d_v)`, as a flat list."""
+        batch, memory_length = ops.shape(memory)[0], ops.shape(memory)[1]
+        sizes = [memory_length if size is None else size for size in self.state_size]
+        return [ops.zeros((batch, size), dtype=self.compute_dtype) for size in sizes]
+
+    def call(self, inputs, states, memory, memory_mask=None):
+        states = list(states)
+        count = self._cell_state_count
+        cell_states = keras.tree.pack_sequence_as(self.cell.state_size, states[:count])
+        attention_inputs = [ops.expand_dims(states[self._query_index], 1), memory]
+        masks = [None, memory_mask]
+        if self.attention.use_coverage:
+            coverage = states[-1]
+            attention_inputs.append(ops.expand_dims(coverage, 1))
+            masks.append(None)
+        context, alignments = self.attention(attention_inputs, mask=masks)
+        context, alignments = context[:, 0], alignments[:, 0]
+        cell_inputs = [inputs, context]
+        if self.input_feeding:
+            cell_inputs.append(states[count])
+        output, new_cell_states = self.cell(ops.concatenate(cell_inputs, axis=-1), cell_states)
+        attentional = self.attentional(ops.concatenate([context, output], axis=-1))
+        new_states = list(keras.tree.flatten(new_cell_states))
+        if self.input_feeding:
+            new_states.append(attentional)
+        if self.attention.use_coverage:
+            new_states.append(coverage + ops.cast(alignments, coverage.dtype))
+        return (attentional, alignments), new_states
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "cell": keras.saving.serialize_keras_object(self.cell),
+                "attention": keras.saving.serialize_keras_object(self.attention),
+                "attentional_units": self.attentional_units,
+                "input_feeding": self.input_feeding,
+            }
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        # Deep copy: Keras's own `from_config`s (e.g. StackedRNNCells') pop keys from the
+        # nested configs they are given.
+        config = copy.deepcopy(config)
+        for key in ("cell", "attention"):
+            config[key] = keras.saving.deserialize_keras_object(
+                config[key], custom_objects=custom_objects
+            )
+        return cls(**config)
+
+
+@keras.saving.register_keras_serializable(package="keras_attention")
+class AttentionRNN(keras.layers.Layer):
+    """Runs an `AttentionRNNCell` over a sequence, attending over a memory at every step.
+
+    The counterpart of `keras.layers.RNN` for cells that attend: Keras 3's `RNN` has no way to
+    hand its cell a memory of variable length (Keras 2's `constants`), nor to return the
+    alignments of every step. The loop is `keras.ops.scan`, so it runs on every backend.
+
+    Args:
+        cell: An `AttentionRNNCell`.
+        return_state: Whether the final states are returned after the outputs.
+        **kwargs: Base layer keyword arguments, such as `name`.
+
+    Call arguments:
+        sequences: Step inputs of shape `(batch, T_dec, d_x)`.
+        memory: Encoder states of shape `(batch, T_enc, d_v)`.
+        memory_mask: Optional `(batch, T_enc)` mask of the valid memory positions.
+        initial_state: Optional flat list of the cell's states (see `AttentionRNNCell`); zeros
+            when omitted.
+        mask: Optional `(batch, T_dec)` mask of the valid steps. A masked step keeps the states
+            of the step before it and outputs zeros (attentional vector and alignments).
+
+    Returns:
+        `[outputs, alignments]`, with the final states appended when `return_state=True`:
+        `outputs` of shape `(batch, T_dec, attentional_units)` (the attentional vectors),
+        `alignments` of shape `(batch, T_dec, T_enc)`, then the flat final states. Outputs and
+        alignments carry `mask` as Keras mask.
+
+    Example:
+
+    >>> cell = AttentionRNNCell(
+    ...     keras.layers.LSTMCell(16), AttentionLayer("luong_general"), attentional_units=16)
+    >>> layer = AttentionRNN(cell, return_state=True)
+    >>> outputs, alignments, h, c = layer(
+    ...     keras.random.normal((2, 5, 4)), keras.random.normal((2, 7, 16)))
+    >>> tuple(outputs.shape), tuple(alignments.shape), tuple(h.shape)
+    ((2, 5, 16), (2, 5, 7), (2, 16))
+    """
+
+    def __init__(self, cell, return_state=False, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(cell, AttentionRNNCell):
+            raise ValueError(f"`cell` must be an AttentionRNNCell. Received: cell={cell!r}")
+        self.cell = cell
+        self.return_state = return_state
+        self.supports_masking = True
+
+    def build(self, sequences_shape, memory_shape):
+        if not self.cell.built:
+            self.cell.build((sequences_shape[0], sequences_shape[-1]), memory_shape)
+
+    def call(self, sequences, memory, memory_mask=None, initial_state=None, mask=None):
+        if initial_state is None:
+            states = self.cell.get_initial_state(memory)
+        else:
+            states = [ops.convert_to_tensor(state, self.compute_dtype) for state in initial_state]
+        if len(states) != len(self.cell.state_size):
+            raise ValueError(
+                f"`initial_state` must hold {len(self.cell.state_size)} tensors, one per state "
+                f"of the cell. Received: {len(states)} tensors"
+            )
+        if mask is None:
+            mask = ops.ones(ops.shape(sequences)[:2], dtype="bool")
+        # One time-major tensor to scan over, the step mask as its last feature: the TensorFlow
+        # `scan` of Keras 3.15 fails on several inputs of unknown length.
+        valid_steps = ops.expand_dims(ops.cast(mask, sequences.dtype), -1)
+        steps = ops.transpose(ops.concatenate([sequences, valid_steps], axis=-1), (1, 0, 2))
+
+        # The carry also holds the step's outputs: the TensorFlow `scan` stacks exactly the
+        # carry, so the outputs of every step are read from the stacked carries.
+        count = len(states)
+        batch, memory_length = ops.shape(memory)[0], ops.shape(memory)[1]
+        carry = states + [
+            ops.zeros((batch, self.cell.attentional_units), dtype=self.compute_dtype),
+            ops.zeros((batch, memory_length), dtype="float32"),  # the attention's alignments are float32
+        ]
+
+        def step(carry, step_inputs):
+            inputs, valid = step_inputs[:, :-1], step_inputs[:, -1:] > 0
+            states = carry[:count]
+            (attentional, alignments), new_states = self.cell(
+                inputs, states, memory=memory, memory_mask=memory_mask
+            )
+            new_carry = [ops.where(valid, new, old) for new, old in zip(new_states, states)]
+            new_carry += [ops.where(valid, attentional, 0.0), ops.where(valid, alignments, 0.0)]
+            return new_carry, new_carry
+
+        final, history = ops.scan(step, carry, steps)
+        final_states = final[:count]
+        outputs = ops.transpose(history[count], (1, 0, 2))
+        alignments = ops.transpose(history[count + 1], (1, 0, 2))
+        if self.return_state:
+            return [outputs, alignments, *final_states]
+        return [outputs, alignments]
+
+    def compute_mask(self, sequences, mask=None):
+        if mask is None:
+            return None
+        return [mask, mask] + [None] * (len(self.cell.state_size) if self.return_state else 0)
+
+    def compute_output_shape(self, sequences_shape, memory_shape):
+        batch, steps = sequences_shape[:2]
+        shapes = [(batch, steps, self.cell.attentional_units), (batch, steps, memory_shape[1])]
+        if self.return_state:
+            shapes += [
+                (batch, memory_shape[1] if size is None else size) for size in self.cell.state_size
+            ]
+        return shapes
+
+    def compute_output_spec(self, sequences, memory, *args, **kwargs):
+        shapes = self.compute_output_shape(tuple(sequences.shape), tuple(memory.shape))
+        dtypes = [self.compute_dtype, "float32"] + [self.compute_dtype] * (len(shapes) - 2)
+        return [keras.KerasTensor(shape, dtype=dtype) for shape, dtype in zip(shapes, dtypes)]
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {"cell": keras.saving.serialize_keras_object(self.cell), "return_state": self.return_state}
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = copy.deepcopy(config)
+        config["cell"] = keras.saving.deserialize_keras_object(
+            config["cell"], custom_objects=custom_objects
+        )
+        return cls(**config)
+
+
+@keras.saving.register_keras_serializable(package="keras_attention")
+class InitialAttentionState(keras.layers.Layer):
+    """Zero start values of the states an `AttentionRNNCell` adds to its wrapped cell's.
+
+    An encoder that hands a decoder its start states uses it to provide the previous
+    attentional vector (input feeding) and the coverage, both zero at the first step.
+
+    Args:
+        attentional_units: Size of the attentional vector, for input feeding; `None` without.
+        coverage: Whether to provide the coverage.
+        **kwargs: Base layer keyword arguments, such as `name`.
+
+    Call arguments:
+        inputs: The memory (encoder states) of shape `(batch, T_enc, d_v)`.
+
+    Returns:
+        List of zero tensors, in the cell's state order: `(batch, attentional_units)` when
+        `attentional_units` is set, then `(batch, T_enc)` when `coverage`.
+    """
+
+    def __init__(self, attentional_units=None, coverage=False, **kwargs):
+        super().__init__(**kwargs)
+        if attentional_units is not None and not _is_positive_int(attentional_units):
+            raise ValueError(
+                "`attentional_units` must be a positive int or None. "
+                f"Received: attentional_units={attentional_units!r}"
+            )
+        if not isinstance(coverage, bool):
+            raise ValueError(f"`coverage` must be True or False. Received: coverage={coverage!r}")
+        if attentional_units is None and not coverage:
+            raise ValueError(
+                "InitialAttentionState needs `attentional_units` or `coverage=True`. "
+                f"Received: attentional_units=None, coverage={coverage!r}"
+            )
+        self.attentional_units = attentional_units
+        self.coverage = coverage
+
+    def call(self, inputs):
+        batch = ops.shape(inputs)[0]
+        states = []
+        if self.attentional_units is not None:
+            states.append(ops.zeros((batch, self.attentional_units), dtype=self.compute_dtype))
+        if self.coverage:
+            states.append(ops.zeros((batch, ops.shape(inputs)[1]), dtype=self.compute_dtype))
+        return states
+
+    def compute_output_shape(self, input_shape):
+        shapes = []
+        if self.attentional_units is not None:
+            shapes.append((input_shape[0], self.attentional_units))
+        if self.coverage:
+            shapes.append((input_shape[0], input_shape[1]))
+        return shapes
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"attentional_units": self.attentional_units, "coverage": self.coverage})
+        return config

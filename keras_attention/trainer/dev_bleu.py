@@ -1,0 +1,102 @@
+"""A Keras callback that scores dev-set BLEU during `fit`."""
+
+import warnings
+
+import keras
+
+from keras_attention.evaluation import corpus_bleu
+from keras_attention.models import inference_models
+from keras_attention.translator import Translator
+
+
+class DevBleu(keras.callbacks.Callback):
+    """Translates a fixed set of dev pairs after every epoch and logs their corpus BLEU.
+
+    The score (sacreBLEU, 0-100) is added to the epoch logs as `name` (default `val_bleu`). Put
+    this callback before the others in `fit(callbacks=[...])`: they then see it like any other
+    metric, so `keras.callbacks.TensorBoard` plots it (as `epoch_bleu` of the validation run),
+    `CSVLogger` and the `History` record it, and `ModelCheckpoint` / `EarlyStopping` can monitor
+    it (with `mode="max"`).
+
+    Args:
+        pairs: list of `(source, reference)` strings, translated every epoch (keep it small:
+            a few hundred sentences).
+        source_tokenizer: `Tokenizer` of the source side.
+        target_tokenizer: `Tokenizer` of the target side.
+        max_length: maximum number of output tokens per translation.
+        batch_size: sentences decoded together.
+        name: key of the score in the logs.
+
+    Example:
+
+    ```python
+    dev_bleu = DevBleu(dev_pairs[:300], source_tokenizer, target_tokenizer, max_length=64)
+    best = keras.callbacks.ModelCheckpoint("best.weights.h5", monitor="val_bleu", mode="max",
+                                           save_best_only=True, save_weights_only=True)
+    model.fit(train_data, validation_data=dev_data, epochs=10, callbacks=[dev_bleu, best])
+    ```
+    """
+
+    def __init__(self, pairs, source_tokenizer, target_tokenizer, max_length, batch_size=256, name="val_bleu"):
+        super().__init__()
+        if not pairs:
+            raise ValueError("DevBleu needs at least one (source, reference) pair, got none")
+        self.sources, self.references = (list(side) for side in zip(*pairs))
+        self.source_tokenizer = source_tokenizer
+        self.target_tokenizer = target_tokenizer
+        self.max_length = max_length
+        self.batch_size = batch_size
+        self.name = name
+        self._translator = None
+        self._warned = False
+
+    def _translator_for_model(self):
+        """A `Translator` sharing the weights of the model being fitted (built once)."""
+        if self._translator is None:
+            encoder, decoder = inference_models(self.model)
+            self._translator = Translator(
+                encoder,
+                decoder,
+                self.source_tokenizer,
+                self.target_tokenizer,
+                max_length=self.max_length,
+                batch_size=self.batch_size,
+            )
+        return self._translator
+
+    def on_epoch_end(self, epoch, logs=None):
+        translator = self._translator_for_model()
+        with warnings.catch_warnings():
+            if self._warned:
+                # The same sentences are truncated / hold unknown tokens every epoch: warn once.
+                warnings.simplefilter("ignore")
+            hypotheses = translator.translate(self.sources).translations
+        self._warned = True
+        if logs is not None:
+            logs[self.name] = corpus_bleu(hypotheses, self.references)
+
+
+def dev_bleu_callbacks(config, dev_pairs, source_tokenizer, target_tokenizer):
+    """The `DevBleu` callback that `config.evaluation` asks for.
+
+    Args:
+        config: `RunConfig` of the run.
+        dev_pairs: the run's dev pairs; the first `evaluation.dev_bleu_sentences` are scored.
+        source_tokenizer: `Tokenizer` of the source side.
+        target_tokenizer: `Tokenizer` of the target side.
+
+    Returns:
+        A tuple with the callback, or an empty tuple when `dev_bleu_sentences` is 0 (`train`
+        checks beforehand that a run asking for dev BLEU has dev pairs).
+    """
+    sentences = config.evaluation.dev_bleu_sentences
+    if not sentences:
+        return ()
+    callback = DevBleu(
+        dev_pairs[:sentences],
+        source_tokenizer,
+        target_tokenizer,
+        max_length=config.decoding.max_length,
+        batch_size=config.decoding.batch_size,
+    )
+    return (callback,)

@@ -1,0 +1,68 @@
+"""Dev BLEU during fit: logged each epoch (history, CSV, TensorBoard) and followed by `training.monitor`."""
+
+import csv
+
+import pytest
+import tensorflow as tf
+
+from keras_attention.config import RunConfig
+from keras_attention.data import dates
+from keras_attention.errors import ConfigError
+from keras_attention.evaluation import corpus_bleu
+from keras_attention.runs import load_run
+from keras_attention.trainer import train
+
+TINY_MODEL = dict(embedding_dim=16, encoder_units=16, decoder_units=32, attention_units=16, attentional_units=32)
+
+
+def tensorboard_scalars(directory):
+    """Tag -> list of values of the scalar summaries in the event files under `directory`."""
+    values = {}
+    for path in directory.rglob("events.out.tfevents.*"):
+        for record in tf.data.TFRecordDataset(str(path)):
+            event = tf.compat.v1.Event.FromString(record.numpy())
+            for value in event.summary.value:
+                values.setdefault(value.tag, []).append(float(tf.make_ndarray(value.tensor)))
+    return values
+
+
+def test_dev_bleu_is_logged_and_monitor_val_bleu_saves_the_best_epoch(tmp_path):
+    config = RunConfig.from_dict(
+        {
+            "data": {"num_train": 1000, "num_dev": 60, "num_test": 1},
+            "source": {"lowercase": True, "max_length": 40},
+            "target": {"max_length": 12},
+            "model": TINY_MODEL,
+            "training": {
+                "epochs": 2,
+                "batch_size": 32,
+                "learning_rate": 0.01,
+                "monitor": "val_bleu",
+                "save_best": True,
+                "early_stopping_patience": 5,
+                "attention_images": 0,
+            },
+            "decoding": {"max_length": 12},
+            "evaluation": {"dev_bleu_sentences": 40},
+        }
+    )
+    summary = train(config, tmp_path / "run", verbose=0, log=lambda line: None)
+    with open(tmp_path / "run" / "history.csv", newline="") as handle:
+        logged = [float(row["val_bleu"]) for row in csv.DictReader(handle)]
+    assert len(logged) == 2 and all(0.0 <= value <= 100.0 for value in logged) and max(logged) > 0
+    assert summary["final"]["val_bleu"] == pytest.approx(logged[-1])
+    assert tensorboard_scalars(tmp_path / "run" / "logs" / "validation")["epoch_bleu"] == pytest.approx(logged)
+    run = load_run(tmp_path / "run")
+    run.model.load_weights(tmp_path / "run" / "checkpoints" / "best.weights.h5")
+    sources, references = zip(*dates.train_test_split(1000, 61, 0)[1][:40])
+    best_bleu = corpus_bleu(run.translator().translate(list(sources)).translations, list(references))
+    assert best_bleu == pytest.approx(max(logged))
+
+
+def test_dev_scores_need_dev_pairs(tmp_path):
+    (tmp_path / "train.tsv").write_text("a\tb\n", encoding="utf-8")
+    config = RunConfig.from_dict(
+        {"data": {"task": "tsv", "train": str(tmp_path / "train.tsv")}, "evaluation": {"dev_bleu_sentences": 5}}
+    )
+    with pytest.raises(ConfigError, match=r"evaluation.dev_bleu_sentences: .* needs dev pairs, but the data config gives none \(data.dev\)"):
+        train(config, tmp_path / "run", verbose=0, log=lambda line: None)
