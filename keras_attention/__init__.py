@@ -12,6 +12,7 @@ The public API:
   `tokenizer_from_config`, `read_tsv`, `read_parallel`, `read_jsonl`, `make_dataset`,
   `teacher_forcing_inputs`
 - runs: `train`, `load_run`, `save_run`, `Translator`, `DevBleu`
+- checkpoints: `average_checkpoints`, `average_run_checkpoints`
 - evaluation: `score_translations`, `alignment_examples`, `save_heatmaps`
 - errors: `KerasAttentionError`, `ConfigError`, `DataError`, `RunDirectoryError`
 
@@ -60,6 +61,7 @@ _MODULES = {
     "keras_attention.evaluation.heatmaps": ("alignment_examples", "save_heatmaps"),
     "keras_attention.runs": ("load_run", "save_run"),
     "keras_attention.translator": ("Translator",),
+    "keras_attention.checkpoints": ("average_checkpoints", "average_run_checkpoints"),
 }
 _MODULE_OF = {name: module for module, names in _MODULES.items() for name in names}
 

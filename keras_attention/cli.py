@@ -42,6 +42,9 @@ def _train(args):
 
 
 def _print_summary(summary):
+    if summary["output"] is None:
+        print(f"worker finished {summary['epochs']} epochs; the chief worker saves the run")
+        return
     final = summary["final"]
     print(
         f"trained {summary['parameters']:,} parameters on {summary['train_pairs']:,} pairs for "
@@ -160,6 +163,13 @@ def _plot(args):
     print(f"wrote {path} ({len(examples)} sentence{'s' if len(examples) > 1 else ''})")
 
 
+def _average_checkpoints(args):
+    from keras_attention.checkpoints import average_run_checkpoints
+
+    averaged = average_run_checkpoints(args.model, args.output, last=args.last, overwrite=args.overwrite)
+    print(f"averaged {len(averaged)} checkpoints ({', '.join(path.name for path in averaged)}) into {args.output}")
+
+
 def build_parser():
     """Returns the argument parser of the `keras-attention` command."""
     parser = argparse.ArgumentParser(
@@ -196,6 +206,18 @@ def build_parser():
     written.add_argument("--no-hypotheses", action="store_true", help="do not write the hypotheses")
     add_decoding_arguments(evaluate, n_best=False)
     evaluate.set_defaults(handler=_evaluate)
+
+    average = commands.add_parser(
+        "average-checkpoints",
+        help="average the weights of a run's last epoch checkpoints into a new run directory",
+    )
+    average.add_argument("--model", required=True, help="run directory written by `train`")
+    average.add_argument("--output", required=True, help="run directory to write")
+    average.add_argument(
+        "--last", type=_positive_int, default=None, metavar="N", help="average the last N checkpoints (default: all kept)"
+    )
+    average.add_argument("--overwrite", action="store_true", help="replace an existing run in --output")
+    average.set_defaults(handler=_average_checkpoints)
 
     plot = commands.add_parser(
         "plot", help="draw the attention of translated sentences as heatmaps (source tokens across, output down)"
@@ -270,7 +292,11 @@ def add_train_arguments(parser):
     """Adds the options of `train` (shared with `training/train.py`)."""
     parser.add_argument("--config", required=True, help="YAML run config (see training/configs/)")
     parser.add_argument("--output", required=True, help="run directory to write")
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing run in --output")
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing run in --output (without it, an interrupted run there is resumed)",
+    )
     parser.add_argument("--epochs", type=int, default=None, help="override training.epochs")
     parser.add_argument(
         "--verbose", type=int, choices=(0, 1, 2), default=1, help="Keras progress output: 0 none, 1 bar, 2 line"

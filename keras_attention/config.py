@@ -35,8 +35,9 @@ TASKS = ("dates", "tsv", "anki", "parallel", "jsonl")
 FILE_TASKS = TASKS[1:]
 ON_ERROR = ("raise", "skip")
 LENGTH_POLICIES = ("truncate", "filter")
-MONITORS = ("val_loss", "val_bleu")
 DECODING_STRATEGIES = ("greedy", "beam", "sample")
+STRATEGIES = ("auto", "default", "mirrored", "multi_worker", "tpu")
+MIXED_PRECISION_POLICIES = ("mixed_float16", "mixed_bfloat16")
 
 
 def _check(condition, key, message):
@@ -333,8 +334,28 @@ class TrainingConfig:
         clipnorm: gradient norm clipping (`null` for none).
         shuffle_buffer: size of the shuffle buffer of the training pipeline.
         seed: seed of weights initialisation and shuffling.
-        early_stopping_patience: epochs without validation-loss improvement before stopping
+        early_stopping_patience: epochs without improvement of `monitor` before stopping
             (`null` to train all epochs).
+        strategy: `tf.distribute` strategy, one of `STRATEGIES`: `auto` (`mirrored` when more than
+            one GPU is visible, else `default`), `default` (one device), `mirrored` (one replica
+            per local GPU, or per logical CPU device when there is no GPU), `multi_worker`
+            (several machines, from the `TF_CONFIG` environment variable) or `tpu`.
+            `batch_size` is the global batch, split evenly across the replicas.
+        mixed_precision: `mixed_float16` (NVIDIA GPUs of compute capability 7.0+),
+            `mixed_bfloat16` (TPUs, CPUs, GPUs of compute capability 8.0+) or `null` (float32).
+        backup: back up the training state into the run directory so that a rerun of an
+            interrupted training resumes from it.
+        backup_every_steps: back up every this many training steps (`null`: at each epoch end).
+        monitor: logged metric that picks the best checkpoint and drives early stopping, such as
+            `val_loss`, `val_sequence_accuracy` or `val_bleu` (`val_` metrics need validation
+            data; `val_bleu` also needs `evaluation.dev_bleu_sentences > 0`); `null`: `val_loss`
+            when there is validation data, else `loss`. Accuracy and BLEU metrics count higher
+            as better, the others lower.
+        save_best: keep the weights of the best epoch by `monitor` in `checkpoints/`.
+        keep_checkpoints: keep the weights of the last this many epochs in `checkpoints/`
+            (for `average-checkpoints`; 0 keeps none).
+        attention_images: number of fixed validation examples whose attention heatmaps are
+            written to TensorBoard after each epoch (0 for none).
     """
 
     batch_size: int = 64
@@ -344,6 +365,14 @@ class TrainingConfig:
     shuffle_buffer: int = 20000
     seed: int = 0
     early_stopping_patience: typing.Optional[int] = None
+    strategy: str = "auto"
+    mixed_precision: typing.Optional[str] = None
+    backup: bool = True
+    backup_every_steps: typing.Optional[int] = None
+    monitor: typing.Optional[str] = None
+    save_best: bool = True
+    keep_checkpoints: int = 5
+    attention_images: int = 3
 
     def validate(self, key="training"):
         _positive_int(self.batch_size, f"{key}.batch_size")
@@ -354,26 +383,29 @@ class TrainingConfig:
             _check(self.clipnorm > 0, f"{key}.clipnorm", f"expected > 0 or null, got {self.clipnorm!r}")
         if self.early_stopping_patience is not None:
             _positive_int(self.early_stopping_patience, f"{key}.early_stopping_patience")
+        _choice(self.strategy, STRATEGIES, f"{key}.strategy")
+        if self.mixed_precision is not None:
+            _choice(self.mixed_precision, MIXED_PRECISION_POLICIES, f"{key}.mixed_precision")
+        if self.backup_every_steps is not None:
+            _positive_int(self.backup_every_steps, f"{key}.backup_every_steps")
+            _check(self.backup, f"{key}.backup_every_steps", "is only used with backup: true")
+        if self.monitor is not None:
+            _check(self.monitor.strip() != "", f"{key}.monitor", "expected a metric name such as 'val_loss' or null")
+        _check(self.keep_checkpoints >= 0, f"{key}.keep_checkpoints", f"expected >= 0, got {self.keep_checkpoints!r}")
+        _check(self.attention_images >= 0, f"{key}.attention_images", f"expected >= 0, got {self.attention_images!r}")
 
 
 @dataclasses.dataclass
 class EvaluationConfig:
-    """Dev-set BLEU during training, and which epoch's weights a run keeps.
+    """Dev-set BLEU during training.
 
     Args:
         dev_bleu_sentences: after every epoch, translate the first this many dev pairs and log
-            their sacreBLEU corpus BLEU as `val_bleu` (progress bar, `history.csv`, TensorBoard);
-            0 turns it off.
-        monitor: the metric that early stopping (`training.early_stopping_patience`) and
-            `keep_best` follow: `val_loss` (lower is better) or `val_bleu` (higher is better,
-            needs `dev_bleu_sentences`).
-        keep_best: save the weights of the epoch with the best `monitor` value as the run's
-            model, instead of the last epoch's.
+            their sacreBLEU corpus BLEU as `val_bleu` (progress bar, `history.csv`, TensorBoard),
+            which `training.monitor` can then follow; 0 turns it off.
     """
 
     dev_bleu_sentences: int = 0
-    monitor: str = "val_loss"
-    keep_best: bool = False
 
     def validate(self, key="evaluation"):
         _check(
@@ -381,17 +413,6 @@ class EvaluationConfig:
             f"{key}.dev_bleu_sentences",
             f"expected 0 (off) or a positive integer, got {self.dev_bleu_sentences!r}",
         )
-        _choice(self.monitor, MONITORS, f"{key}.monitor")
-        _check(
-            self.monitor != "val_bleu" or self.dev_bleu_sentences > 0,
-            f"{key}.monitor",
-            "'val_bleu' needs evaluation.dev_bleu_sentences > 0, got 0",
-        )
-
-    @property
-    def mode(self):
-        """`"max"` when the monitored metric improves upwards, else `"min"`."""
-        return "max" if self.monitor == "val_bleu" else "min"
 
 
 @dataclasses.dataclass
@@ -480,6 +501,11 @@ class RunConfig:
         self.training.validate("training")
         self.decoding.validate("decoding")
         self.evaluation.validate("evaluation")
+        _check(
+            self.training.monitor != "val_bleu" or self.evaluation.dev_bleu_sentences > 0,
+            "training.monitor",
+            "'val_bleu' needs evaluation.dev_bleu_sentences > 0, got 0",
+        )
         return self
 
     def to_dict(self):

@@ -10,8 +10,10 @@ RUN_DIR/
   vocab/target.txt   target vocabulary
   summary.json       what was trained and how well (written by `train`)
   history.csv        per-epoch training metrics (written by `train`)
-  logs/              TensorBoard logs (written by `train`)
-  checkpoints/       best.weights.h5, the best epoch's weights (`train` with evaluation.keep_best)
+  logs/              TensorBoard logs (written by `train`; attention heatmaps in logs/attention/)
+  checkpoints/       best.weights.h5 (best epoch by training.monitor) and the last epochs'
+                     epoch-NNNN.weights.h5 (written by `train`, see `keras_attention.checkpoints`)
+  backup/            only while a training is unfinished: what a rerun resumes from
   hypotheses/        source<TAB>reference<TAB>hypothesis files (written by `keras-attention evaluate`)
 ```
 """

@@ -80,8 +80,8 @@ def test_int_is_accepted_for_float(tmp_path):
             "source:\n  tokenizer: wordpiece\n  collapse_whitespace: false\n",
             r"line 3: source.collapse_whitespace: must be true for tokenizer 'wordpiece'",
         ),
-        ("evaluation:\n  monitor: bleu\n", r"evaluation.monitor: expected one of \['val_loss', 'val_bleu'\], got 'bleu'"),
-        ("evaluation:\n  monitor: val_bleu\n", r"line 2: evaluation.monitor: 'val_bleu' needs evaluation.dev_bleu_sentences > 0"),
+        ("evaluation:\n  monitor: val_bleu\n", r"line 2: evaluation.monitor: unknown key; evaluation allows \['dev_bleu_sentences'\]"),
+        ("training:\n  monitor: val_bleu\n", r"line 2: training.monitor: 'val_bleu' needs evaluation.dev_bleu_sentences > 0"),
         ("evaluation:\n  dev_bleu_sentences: -1\n", r"evaluation.dev_bleu_sentences: expected 0 \(off\) or a positive integer"),
         ("source:\n  normalization: NFX\n", r"source.normalization: expected one of"),
         ("target:\n  max_length: 0\n", r"target.max_length: expected a positive integer, got 0"),
@@ -113,7 +113,8 @@ def test_shipped_bible_config_points_next_to_the_repository():
     assert config.data.train == str(shared / "web-sparv.train.tsv")
     assert config.data.dev == str(shared / "web-sparv.dev.tsv")
     assert config.source.tokenizer == config.target.tokenizer == "wordpiece"
-    assert config.evaluation.monitor == "val_bleu"
+    assert config.training.monitor == "val_bleu" and config.training.save_best
+    assert config.evaluation.dev_bleu_sentences > 0
 
 
 def test_missing_file():

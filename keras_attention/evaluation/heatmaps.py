@@ -15,6 +15,7 @@ save_heatmaps(examples, "attention.png")
 """
 
 import dataclasses
+import io
 import math
 import textwrap
 from pathlib import Path
@@ -126,7 +127,7 @@ def draw_alignment(axes, example, title=True):
     if title:
         width = max(30, int(len(example.source_tokens) * CELL_INCHES * 12))
         lines = textwrap.wrap(example.source, width) + textwrap.wrap(f"\u2192 {example.translation}", width)
-        axes.set_title("\n".join(lines), fontsize=LABEL_POINTS + 1, loc="left")
+        axes.set_title(_escape_math("\n".join(lines)), fontsize=LABEL_POINTS + 1, loc="left")
     return image
 
 
@@ -184,9 +185,23 @@ def save_heatmaps(examples, path, columns=1, dpi=100):
     return path
 
 
+def heatmap_png(examples, columns=1, dpi=100):
+    """Draws `examples` with `heatmap_figure` and returns the PNG file contents (bytes)."""
+    buffer = io.BytesIO()
+    figure = heatmap_figure(examples, columns)
+    with _fonts():
+        figure.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
 def _visible(token):
-    """A label for `token` in which whitespace shows (`␣` for a space)."""
-    return "".join(_VISIBLE.get(character, character) for character in token)
+    """A label for `token` in which whitespace shows (`␣` for a space) and `$` is not read as math."""
+    return _escape_math("".join(_VISIBLE.get(character, character) for character in token))
+
+
+def _escape_math(text):
+    """`text` with `$` escaped, so matplotlib does not parse `$...$` as mathtext."""
+    return text.replace("$", r"\$")
 
 
 def _fonts():

@@ -337,16 +337,25 @@ class AttentionLayer(keras.layers.Layer):
                 * score_vector
                 * ops.rsqrt(ops.sum(ops.square(score_vector)))
             )
-        return ops.einsum("bqku,u->bqk", ops.tanh(hidden), score_vector)
+        # The reduction over the units, and all that follows, in float32 (see `call`).
+        return ops.einsum(
+            "bqku,u->bqk",
+            ops.cast(ops.tanh(hidden), "float32"),
+            ops.cast(score_vector, "float32"),
+        )
 
     def _multiplicative_score(self, query, values):
         if self.score == "luong_general":
             query = ops.matmul(query, self.kernel)
-        scores = ops.matmul(query, ops.swapaxes(values, 1, 2))
+        # The dot products, and all that follows, in float32 (see `call`).
+        scores = ops.matmul(
+            ops.cast(query, "float32"),
+            ops.swapaxes(ops.cast(values, "float32"), 1, 2),
+        )
         if self.scale == "inverse_sqrt":
             scores = scores * (1.0 / math.sqrt(self._values_dim))
         elif self.scale == "learned":
-            scores = scores * self.learned_scale
+            scores = scores * ops.cast(self.learned_scale, "float32")
         return scores
 
     def _valid_pairs(self, mask):
@@ -377,23 +386,24 @@ class AttentionLayer(keras.layers.Layer):
             scores = self._additive_score(query, values, coverage)
         else:
             scores = self._multiplicative_score(query, values)
+        # Scores, masking and softmax run in float32 whatever the compute
+        # dtype (mixed precision), and the alignments stay float32; only the
+        # weighted sum of the values runs in the compute dtype.
+        scores = ops.cast(scores, "float32")
         valid = self._valid_pairs(mask)
         if valid is None:
             alignments = ops.softmax(scores, axis=-1)
         else:
-            # A finite fill (float16 cannot hold -1e9) keeps the softmax of a
-            # row without valid keys NaN-free; `where` then makes every
-            # invalid weight exactly zero.
-            dtype = keras.backend.standardize_dtype(scores.dtype)
-            fill = -65504.0 if dtype == "float16" else -1e9
-            scores = ops.where(valid, scores, fill)
+            # A finite fill keeps the softmax of a row without valid keys
+            # NaN-free; `where` then makes every invalid weight exactly zero.
+            scores = ops.where(valid, scores, -1e9)
             alignments = ops.where(valid, ops.softmax(scores, axis=-1), 0.0)
         weights = alignments
         if training and self.dropout > 0.0:
             weights = keras.random.dropout(
                 alignments, self.dropout, seed=self.seed_generator
             )
-        context = ops.matmul(weights, values)
+        context = ops.matmul(ops.cast(weights, values.dtype), values)
         return context, alignments
 
     def compute_mask(self, inputs, mask=None):
@@ -413,6 +423,15 @@ class AttentionLayer(keras.layers.Layer):
         return (
             (batch, query_time, values_shape[2]),
             (batch, query_time, values_shape[1]),
+        )
+
+    def compute_output_spec(self, inputs, *args, **kwargs):
+        context_shape, alignments_shape = self.compute_output_shape(
+            [tuple(tensor.shape) for tensor in inputs]
+        )
+        return (
+            keras.KerasTensor(context_shape, dtype=self.compute_dtype),
+            keras.KerasTensor(alignments_shape, dtype="float32"),
         )
 
     def get_config(self):

@@ -179,7 +179,7 @@ class AttentionRNNCell(keras.layers.Layer):
         if self.input_feeding:
             new_states.append(attentional)
         if self.attention.use_coverage:
-            new_states.append(coverage + alignments)
+            new_states.append(coverage + ops.cast(alignments, coverage.dtype))
         return (attentional, alignments), new_states
 
     def get_config(self):
@@ -280,7 +280,7 @@ class AttentionRNN(keras.layers.Layer):
         batch, memory_length = ops.shape(memory)[0], ops.shape(memory)[1]
         carry = states + [
             ops.zeros((batch, self.cell.attentional_units), dtype=self.compute_dtype),
-            ops.zeros((batch, memory_length), dtype=self.compute_dtype),
+            ops.zeros((batch, memory_length), dtype="float32"),  # the attention's alignments are float32
         ]
 
         def step(carry, step_inputs):
@@ -314,6 +314,11 @@ class AttentionRNN(keras.layers.Layer):
                 (batch, memory_shape[1] if size is None else size) for size in self.cell.state_size
             ]
         return shapes
+
+    def compute_output_spec(self, sequences, memory, *args, **kwargs):
+        shapes = self.compute_output_shape(tuple(sequences.shape), tuple(memory.shape))
+        dtypes = [self.compute_dtype, "float32"] + [self.compute_dtype] * (len(shapes) - 2)
+        return [keras.KerasTensor(shape, dtype=dtype) for shape, dtype in zip(shapes, dtypes)]
 
     def get_config(self):
         config = super().get_config()

@@ -4,7 +4,6 @@ import warnings
 
 import keras
 
-from keras_attention.errors import ConfigError
 from keras_attention.evaluation import corpus_bleu
 from keras_attention.models import inference_models
 from keras_attention.translator import Translator
@@ -87,21 +86,14 @@ def dev_bleu_callbacks(config, dev_pairs, source_tokenizer, target_tokenizer):
         target_tokenizer: `Tokenizer` of the target side.
 
     Returns:
-        A tuple with the callback, or an empty tuple when `dev_bleu_sentences` is 0.
-
-    Raises:
-        ConfigError: `config.evaluation` needs dev scores but there are no dev pairs.
+        A tuple with the callback, or an empty tuple when `dev_bleu_sentences` is 0 (`train`
+        checks beforehand that a run asking for dev BLEU has dev pairs).
     """
-    evaluation = config.evaluation
-    if not dev_pairs and (evaluation.dev_bleu_sentences or evaluation.keep_best or evaluation.monitor != "val_loss"):
-        raise ConfigError(
-            "evaluation: dev_bleu_sentences, keep_best and monitor need dev pairs, but the data config "
-            "gives none (data.dev)"
-        )
-    if not evaluation.dev_bleu_sentences:
+    sentences = config.evaluation.dev_bleu_sentences
+    if not sentences:
         return ()
     callback = DevBleu(
-        dev_pairs[: evaluation.dev_bleu_sentences],
+        dev_pairs[:sentences],
         source_tokenizer,
         target_tokenizer,
         max_length=config.decoding.max_length,

@@ -1,6 +1,5 @@
-"""The fit glue: config -> data, tokenizers, model -> `model.fit` -> saved, scored run directory."""
+"""The fit glue: config -> strategy, data, tokenizers, model -> `model.fit` -> saved, scored run directory."""
 
-import shutil
 import time
 from pathlib import Path
 
@@ -8,132 +7,221 @@ import keras
 
 from keras_attention.data.pipeline import make_dataset
 from keras_attention.data.sources import load_splits
-from keras_attention.errors import RunDirectoryError
+from keras_attention.errors import ConfigError
 from keras_attention.evaluation import score_translations
 from keras_attention.models import build_seq2seq, compile_seq2seq
-from keras_attention.runs import is_run_directory, load_run, save_run, write_summary
+from keras_attention.runs import load_run, save_run, write_summary
 from keras_attention.text.tokenizer import learn_vocabulary, tokenizer_from_config
+from keras_attention.trainer import resume
+from keras_attention.trainer.callbacks import RunProgress, make_callbacks
 from keras_attention.trainer.data_report import report_data
 from keras_attention.trainer.dev_bleu import dev_bleu_callbacks
-
-BEST_WEIGHTS = "checkpoints/best.weights.h5"
-
-
-def prepare_output_directory(output_dir, overwrite):
-    """Creates `output_dir`; refuses to replace an existing run unless `overwrite`."""
-    output_dir = Path(output_dir)
-    if is_run_directory(output_dir):
-        if not overwrite:
-            raise RunDirectoryError(
-                f"{str(output_dir)!r} already holds a run; pass --overwrite to replace it, "
-                f"or choose another --output"
-            )
-        shutil.rmtree(output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    return output_dir
+from keras_attention.trainer.keras_multi_worker_fix import multi_worker_fit
+from keras_attention.trainer.precision import check_mixed_precision, global_policy, training_devices
+from keras_attention.trainer.strategy import (
+    check_batch_size,
+    distribute_options,
+    is_chief,
+    make_strategy,
+    read_tf_config,
+    task_name,
+)
 
 
-def _callbacks(config, output_dir, first=()):
-    """The callbacks of `fit`; `first` come before the loggers, so these see the metrics they add."""
-    callbacks = [
-        *first,
-        keras.callbacks.CSVLogger(str(output_dir / "history.csv")),
-        keras.callbacks.TensorBoard(log_dir=str(output_dir / "logs"), write_graph=False),
-        keras.callbacks.TerminateOnNaN(),
-    ]
-    if config.training.early_stopping_patience:
-        callbacks.append(
-            keras.callbacks.EarlyStopping(
-                monitor=config.evaluation.monitor,
-                mode=config.evaluation.mode,
-                patience=config.training.early_stopping_patience,
-                restore_best_weights=True,
-            )
-        )
-    if config.evaluation.keep_best:
-        callbacks.append(
-            keras.callbacks.ModelCheckpoint(
-                str(output_dir / BEST_WEIGHTS),
-                monitor=config.evaluation.monitor,
-                mode=config.evaluation.mode,
-                save_best_only=True,
-                save_weights_only=True,
-            )
-        )
-    return callbacks
-
-
-def train(config, output_dir, overwrite=False, verbose=1, log=print):
-    """Trains the model that `config` describes and saves it as a run directory.
-
-    Steps: load the data splits, learn the vocabularies from the training pairs, report skipped
-    lines, long pairs and the padding that bucketing saves, build and compile the model,
-    `model.fit` (Keras progress bar; dev BLEU after each epoch if `config.evaluation` asks), save
-    the run (the best epoch's weights with `evaluation.keep_best`), then translate the held-out
-    test pairs (if any) and score them.
-
-    Args:
-        config: validated `RunConfig`.
-        output_dir: run directory to write (see `keras_attention.runs`).
-        overwrite: replace an existing run in `output_dir`.
-        verbose: Keras `fit` verbosity.
-        log: function that prints progress lines.
+def _checked_strategy(training_config):
+    """Checks mixed precision, creates the strategy and checks the batch size against it.
 
     Returns:
-        The summary dict also written to `summary.json`.
+        `(strategy, cluster)`: `cluster` is the parsed `TF_CONFIG` for `multi_worker`, else `None`.
     """
-    output_dir = prepare_output_directory(output_dir, overwrite)
-    keras.utils.set_random_seed(config.training.seed)
-    splits = load_splits(config.data)
+    check_mixed_precision(training_config.mixed_precision, training_devices(training_config.strategy))
+    strategy = make_strategy(training_config.strategy)
+    check_batch_size(training_config.batch_size, strategy)
+    cluster = read_tf_config() if training_config.strategy == "multi_worker" else None
+    return strategy, cluster
+
+
+def _monitor(config, splits):
+    """The metric that picks the best checkpoint and drives early stopping (see `TrainingConfig`).
+
+    Also checks that the dev scores the config asks for have dev pairs to score.
+    """
+    training_config = config.training
+    if config.evaluation.dev_bleu_sentences and not splits.dev:
+        raise ConfigError(
+            "evaluation.dev_bleu_sentences: dev BLEU needs dev pairs, but the data config gives none "
+            "(data.dev); give data.dev or set dev_bleu_sentences: 0"
+        )
+    monitor = training_config.monitor or ("val_loss" if splits.dev else "loss")
+    watched = training_config.save_best or training_config.early_stopping_patience
+    if watched and monitor.startswith("val_") and not splits.dev:
+        raise ConfigError(
+            f"training.monitor: {monitor!r} needs validation data and this run has none; give "
+            f"data.dev, monitor a training metric such as 'loss', or set save_best: false and "
+            f"early_stopping_patience: null"
+        )
+    return monitor
+
+
+def _prepare_directories(output_dir, overwrite, config, cluster, log):
+    """Readies the run directory (chief) or the worker's own folder.
+
+    Returns:
+        `(backup_dir, worker_directory)`: this process's `BackupAndRestore` folder, and the
+        folder of a non-chief worker (`None` for the chief).
+    """
+    if cluster is None or is_chief(cluster):
+        if resume.prepare_output_directory(output_dir, overwrite, config):
+            log(f"{output_dir} holds an unfinished run of this config: resuming it")
+        return resume.backup_state_dir(output_dir), None
+    worker_directory = resume.prepare_worker_directory(output_dir, task_name(cluster), overwrite)
+    return worker_directory / "backup", worker_directory
+
+
+def _learn_tokenizers(config, splits, log):
+    """Learns both vocabularies from the training pairs; returns the tokenizers."""
     log(f"learning {config.source.tokenizer} / {config.target.tokenizer} vocabularies from {len(splits.train):,} pairs")
     source_tokenizer = tokenizer_from_config(config.source, learn_vocabulary(config.source, [s for s, _ in splits.train]))
     target_tokenizer = tokenizer_from_config(config.target, learn_vocabulary(config.target, [t for _, t in splits.train]))
-    dev_bleu = dev_bleu_callbacks(config, splits.dev, source_tokenizer, target_tokenizer)
-    data_report = report_data(config, splits, source_tokenizer, target_tokenizer, log)
     log(
         f"data: {len(splits.train)} train, {len(splits.dev)} dev, {len(splits.test)} test pairs; "
         f"vocabularies: {source_tokenizer.vocabulary_size} source, {target_tokenizer.vocabulary_size} target"
     )
+    return source_tokenizer, target_tokenizer
+
+
+def _datasets(config, splits, source_tokenizer, target_tokenizer, strategy):
+    """The training and (if there are dev pairs) validation datasets, ready for `strategy`."""
+    training_config = config.training
     pipeline = dict(buckets=config.data.buckets, length_policy=config.data.length_policy)
     train_data = make_dataset(
         splits.train,
         source_tokenizer,
         target_tokenizer,
-        config.training.batch_size,
-        shuffle_buffer=config.training.shuffle_buffer,
-        seed=config.training.seed,
+        training_config.batch_size,
+        shuffle_buffer=training_config.shuffle_buffer,
+        seed=training_config.seed,
         cache=config.data.cache,
         **pipeline,
     )
-    dev_data = (
-        make_dataset(splits.dev, source_tokenizer, target_tokenizer, config.training.batch_size, **pipeline)
-        if splits.dev
-        else None
+    if not splits.dev:
+        return distribute_options(train_data, strategy), None
+    dev_data = make_dataset(splits.dev, source_tokenizer, target_tokenizer, training_config.batch_size, **pipeline)
+    return distribute_options(train_data, strategy), distribute_options(dev_data, strategy)
+
+
+def _describe_strategy(training_config, strategy):
+    replicas = strategy.num_replicas_in_sync
+    return (
+        f"strategy: {training_config.strategy} ({type(strategy).__name__.lstrip('_')}, {replicas} replicas); "
+        f"global batch {training_config.batch_size}, {training_config.batch_size // replicas} per replica"
+        + (f"; mixed precision {training_config.mixed_precision}" if training_config.mixed_precision else "")
     )
-    model = build_seq2seq(config.model, source_tokenizer.vocabulary_size, target_tokenizer.vocabulary_size)
-    compile_seq2seq(model, config.training)
-    started = time.perf_counter()
-    history = model.fit(
-        train_data,
-        validation_data=dev_data,
-        epochs=config.training.epochs,
-        shuffle=False,
-        callbacks=_callbacks(config, output_dir, first=dev_bleu),
-        verbose=verbose,
-    )
-    training_seconds = time.perf_counter() - started
-    if config.evaluation.keep_best and (output_dir / BEST_WEIGHTS).is_file():
-        model.load_weights(output_dir / BEST_WEIGHTS)
-    save_run(output_dir, config, model, source_tokenizer, target_tokenizer)
+
+
+def _float32_model(model, config, source_vocabulary_size, target_vocabulary_size):
+    """A float32 copy of a mixed-precision model, so that the saved run runs on any device.
+
+    The copy's optimizer is built (with a fresh state) so that the saved model loads without
+    optimizer warnings.
+    """
+    with global_policy(None):
+        copy = build_seq2seq(config.model, source_vocabulary_size, target_vocabulary_size)
+        compile_seq2seq(copy, config.training)
+        copy.optimizer.build(copy.trainable_variables)
+    copy.set_weights(model.get_weights())
+    return copy
+
+
+def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=()):
+    """Trains the model that `config` describes and saves it as a run directory.
+
+    Steps: check that the strategy, mixed precision policy, batch size and monitored metric can
+    run here (a `ConfigError` before anything is written), create the strategy, load the data
+    splits, learn the vocabularies from the training pairs, report skipped lines, long pairs and
+    the padding that bucketing saves, build and compile the model inside `strategy.scope()`,
+    `model.fit` (Keras progress bar; dev BLEU after each epoch if `config.evaluation` asks, which
+    `training.monitor: val_bleu` can follow), save the run, then translate the held-out test
+    pairs (if any) and score them.
+
+    A rerun into the directory of an interrupted run with the same config resumes it from its
+    backup (see `keras_attention.trainer.resume`). In a multi-worker cluster every worker runs
+    this same function; only the chief writes the run directory.
+
+    Args:
+        config: validated `RunConfig`.
+        output_dir: run directory to write (see `keras_attention.runs`).
+        overwrite: replace an existing run (finished or not) in `output_dir`.
+        verbose: Keras `fit` verbosity.
+        log: function that prints progress lines.
+        callbacks: extra Keras callbacks, run after the configured ones.
+
+    Returns:
+        The summary dict also written to `summary.json` (by the chief; `output` is `None` on
+        other workers).
+    """
+    training = config.training
+    strategy, cluster = _checked_strategy(training)
+    chief = cluster is None or is_chief(cluster)
+    splits = load_splits(config.data)
+    monitor = _monitor(config, splits)
+    output_dir = Path(output_dir)
+    backup_dir, worker_directory = _prepare_directories(output_dir, overwrite, config, cluster, log)
+    keras.utils.set_random_seed(training.seed)
+    source_tokenizer, target_tokenizer = _learn_tokenizers(config, splits, log)
+    data_report = report_data(config, splits, source_tokenizer, target_tokenizer, log)
+    log(_describe_strategy(training, strategy))
+    train_data, dev_data = _datasets(config, splits, source_tokenizer, target_tokenizer, strategy)
+    progress = RunProgress(log)
+    examples = (splits.dev or splits.train)[: training.attention_images]
+    with global_policy(training.mixed_precision):
+        with strategy.scope():
+            model = build_seq2seq(config.model, source_tokenizer.vocabulary_size, target_tokenizer.vocabulary_size)
+            compile_seq2seq(model, training)
+        run_callbacks = make_callbacks(
+            config,
+            monitor,
+            output_dir,
+            backup_dir,
+            chief,
+            progress,
+            attention_examples=(examples, source_tokenizer, target_tokenizer),
+            dev_bleu=dev_bleu_callbacks(config, splits.dev, source_tokenizer, target_tokenizer),
+        )
+        started = time.perf_counter()
+        with multi_worker_fit(strategy):
+            history = model.fit(
+                train_data,
+                validation_data=dev_data,
+                epochs=training.epochs,
+                shuffle=False,
+                callbacks=run_callbacks + list(callbacks),
+                verbose=verbose,
+            )
+        training_seconds = time.perf_counter() - started
     summary = {
-        "output": str(output_dir),
+        "output": str(output_dir) if chief else None,
         "parameters": model.count_params(),
         "train_pairs": len(splits.train),
-        "epochs": len(history.history["loss"]),
+        "epochs": progress.epochs_done,
+        "steps": int(keras.ops.convert_to_numpy(model.optimizer.iterations)),
+        "resumed_from": {"epoch": progress.start_epoch, "step": progress.start_step}
+        if progress.start_epoch or progress.start_step
+        else None,
+        "strategy": training.strategy,
+        "replicas": strategy.num_replicas_in_sync,
+        "mixed_precision": training.mixed_precision,
         "training_seconds": round(training_seconds, 1),
         **data_report,
         "final": {name: float(values[-1]) for name, values in history.history.items()},
     }
+    if not chief:
+        resume.finish(output_dir, chief=False, worker_directory=worker_directory)
+        return summary
+    if training.mixed_precision:
+        model = _float32_model(model, config, source_tokenizer.vocabulary_size, target_tokenizer.vocabulary_size)
+    save_run(output_dir, config, model, source_tokenizer, target_tokenizer)
+    resume.finish(output_dir, chief=True)
     if splits.test:
         translator = load_run(output_dir).translator()
         sources, references = zip(*splits.test)

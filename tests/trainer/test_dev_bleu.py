@@ -1,4 +1,4 @@
-"""Dev BLEU during fit: logged each epoch (history, CSV, TensorBoard) and used to keep the best epoch."""
+"""Dev BLEU during fit: logged each epoch (history, CSV, TensorBoard) and followed by `training.monitor`."""
 
 import csv
 
@@ -26,16 +26,24 @@ def tensorboard_scalars(directory):
     return values
 
 
-def test_dev_bleu_is_logged_and_keeps_the_best_epoch(tmp_path):
+def test_dev_bleu_is_logged_and_monitor_val_bleu_saves_the_best_epoch(tmp_path):
     config = RunConfig.from_dict(
         {
             "data": {"num_train": 1000, "num_dev": 60, "num_test": 1},
             "source": {"lowercase": True, "max_length": 40},
             "target": {"max_length": 12},
             "model": TINY_MODEL,
-            "training": {"epochs": 2, "batch_size": 32, "learning_rate": 0.01},
+            "training": {
+                "epochs": 2,
+                "batch_size": 32,
+                "learning_rate": 0.01,
+                "monitor": "val_bleu",
+                "save_best": True,
+                "early_stopping_patience": 5,
+                "attention_images": 0,
+            },
             "decoding": {"max_length": 12},
-            "evaluation": {"dev_bleu_sentences": 40, "monitor": "val_bleu", "keep_best": True},
+            "evaluation": {"dev_bleu_sentences": 40},
         }
     )
     summary = train(config, tmp_path / "run", verbose=0, log=lambda line: None)
@@ -44,11 +52,11 @@ def test_dev_bleu_is_logged_and_keeps_the_best_epoch(tmp_path):
     assert len(logged) == 2 and all(0.0 <= value <= 100.0 for value in logged) and max(logged) > 0
     assert summary["final"]["val_bleu"] == pytest.approx(logged[-1])
     assert tensorboard_scalars(tmp_path / "run" / "logs" / "validation")["epoch_bleu"] == pytest.approx(logged)
-    assert (tmp_path / "run" / "checkpoints" / "best.weights.h5").is_file()
     run = load_run(tmp_path / "run")
+    run.model.load_weights(tmp_path / "run" / "checkpoints" / "best.weights.h5")
     sources, references = zip(*dates.train_test_split(1000, 61, 0)[1][:40])
-    saved_bleu = corpus_bleu(run.translator().translate(list(sources)).translations, list(references))
-    assert saved_bleu == pytest.approx(max(logged))
+    best_bleu = corpus_bleu(run.translator().translate(list(sources)).translations, list(references))
+    assert best_bleu == pytest.approx(max(logged))
 
 
 def test_dev_scores_need_dev_pairs(tmp_path):
@@ -56,5 +64,5 @@ def test_dev_scores_need_dev_pairs(tmp_path):
     config = RunConfig.from_dict(
         {"data": {"task": "tsv", "train": str(tmp_path / "train.tsv")}, "evaluation": {"dev_bleu_sentences": 5}}
     )
-    with pytest.raises(ConfigError, match=r"evaluation: .* need dev pairs, but the data config gives none \(data.dev\)"):
+    with pytest.raises(ConfigError, match=r"evaluation.dev_bleu_sentences: .* needs dev pairs, but the data config gives none \(data.dev\)"):
         train(config, tmp_path / "run", verbose=0, log=lambda line: None)

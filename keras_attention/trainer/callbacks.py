@@ -1,0 +1,208 @@
+"""Callbacks of a training run: fault tolerance, checkpoints, logs, and where a run stands.
+
+`make_callbacks` assembles them from the run config. The chief (the only process of a
+single-machine run) writes the run's files; other workers of a multi-worker cluster only back up
+their own state and take part in the decisions that stop training.
+"""
+
+import csv
+import math
+from pathlib import Path
+
+import keras
+
+from keras_attention.checkpoints import (
+    BEST_CHECKPOINT,
+    CHECKPOINTS_DIR,
+    epoch_checkpoint_name,
+    epoch_checkpoints,
+)
+from keras_attention.errors import ConfigError
+from keras_attention.trainer.attention_images import AttentionImages
+
+
+class EpochCheckpoints(keras.callbacks.Callback):
+    """Saves the model weights after every epoch and keeps only the last `keep` of them.
+
+    Args:
+        directory: folder of the `epoch-NNNN.weights.h5` files (1-based epoch numbers).
+        keep: how many of the newest checkpoints to keep.
+    """
+
+    def __init__(self, directory, keep):
+        super().__init__()
+        self.directory = Path(directory)
+        self.keep = keep
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.model.save_weights(self.directory / epoch_checkpoint_name(epoch + 1))
+        for _, path in epoch_checkpoints(self.directory)[: -self.keep]:
+            path.unlink()
+
+
+class HistoryCSV(keras.callbacks.Callback):
+    """Writes one row of logs per epoch to a CSV file (`epoch` first, then the sorted log names).
+
+    Unlike `keras.callbacks.CSVLogger` it keeps the rows of earlier epochs when training resumes
+    from a backup, and replaces the row of an epoch that is trained again, so the file holds each
+    epoch exactly once.
+
+    Args:
+        path: the CSV file.
+    """
+
+    def __init__(self, path):
+        super().__init__()
+        self.path = Path(path)
+
+    def on_epoch_end(self, epoch, logs=None):
+        rows = [row for row in read_history(self.path) if int(row["epoch"]) < epoch]
+        rows.append({"epoch": epoch, **{name: float(value) for name, value in (logs or {}).items()}})
+        names = ["epoch"] + sorted({name for row in rows for name in row} - {"epoch"})
+        temporary = self.path.with_suffix(".csv.tmp")
+        with temporary.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=names, restval="NA")
+            writer.writeheader()
+            writer.writerows(rows)
+        temporary.replace(self.path)
+
+
+def read_history(path):
+    """The rows of a history CSV file as dicts of strings (empty if there is no file)."""
+    path = Path(path)
+    if not path.is_file():
+        return []
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def best_logged_value(history_path, monitor, mode):
+    """The best value of `monitor` in a history CSV file (`mode` `min` or `max`), or `None`."""
+    values = [float(row[monitor]) for row in read_history(history_path) if row.get(monitor) not in (None, "NA")]
+    values = [value for value in values if not math.isnan(value)]
+    if not values:
+        return None
+    return min(values) if mode == "min" else max(values)
+
+
+def monitor_mode(monitor):
+    """`max` for accuracy-like metrics and BLEU, `min` otherwise (Keras's `mode="auto"` rule, plus BLEU)."""
+    return "max" if "acc" in monitor or "bleu" in monitor else "min"
+
+
+class CheckMonitor(keras.callbacks.Callback):
+    """Stops with a `ConfigError` after the first epoch if `monitor` is not among the logs."""
+
+    def __init__(self, monitor):
+        super().__init__()
+        self.monitor = monitor
+        self._checked = False
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not self._checked and self.monitor not in (logs or {}):
+            raise ConfigError(
+                f"training.monitor: {self.monitor!r} is not logged by this model; "
+                f"the logged metrics are {sorted(logs or {})}"
+            )
+        self._checked = True
+
+
+class RunProgress(keras.callbacks.Callback):
+    """Records where a `fit` started (after a restore from backup) and how many epochs are done.
+
+    Attributes:
+        start_epoch: 0-based epoch that this `fit` started at (> 0 after a restore).
+        start_step: optimizer steps already taken when this `fit` started.
+        epochs_done: epochs completed, counting those before a restore.
+
+    Args:
+        log: function called with a line when training resumes from a backup.
+    """
+
+    def __init__(self, log=print):
+        super().__init__()
+        self.log = log
+        self.start_epoch = None
+        self.start_step = 0
+        self.epochs_done = 0
+
+    def on_train_begin(self, logs=None):
+        self.start_step = int(keras.ops.convert_to_numpy(self.model.optimizer.iterations))
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.start_epoch is None:
+            self.start_epoch = epoch
+            self.epochs_done = epoch
+            if epoch or self.start_step:
+                self.log(
+                    f"resuming from the backup: epoch {epoch + 1}, after {self.start_step} "
+                    f"training steps"
+                )
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epochs_done = epoch + 1
+
+
+def make_callbacks(config, monitor, output_dir, backup_dir, chief, progress, attention_examples=None, dev_bleu=()):
+    """The callbacks of a training run, in the order they must run.
+
+    Args:
+        config: `RunConfig`.
+        monitor: the logged metric that picks the best checkpoint and drives early stopping.
+        output_dir: the run directory (written by the chief only).
+        backup_dir: this process's `BackupAndRestore` folder.
+        chief: whether this process writes the run's files.
+        progress: the run's `RunProgress`.
+        attention_examples: `AttentionImages` arguments `(pairs, source_tokenizer,
+            target_tokenizer)`, or `None`.
+        dev_bleu: callbacks that add dev scores to the epoch logs (`DevBleu`, see
+            `keras_attention.trainer.dev_bleu`); every process runs them.
+
+    Returns:
+        List of `keras.callbacks.Callback`. `BackupAndRestore` comes first so that it restores
+        the state before the others start, and saves each epoch before anything else records it.
+        The `dev_bleu` callbacks come next, so that the monitor check, early stopping, the best
+        checkpoint, the history and TensorBoard see the metrics they log (`val_bleu`).
+    """
+    training = config.training
+    output_dir = Path(output_dir)
+    callbacks = []
+    if training.backup:
+        callbacks.append(
+            keras.callbacks.BackupAndRestore(str(backup_dir), save_freq=training.backup_every_steps or "epoch")
+        )
+    callbacks += [progress, *dev_bleu, keras.callbacks.TerminateOnNaN()]
+    if training.save_best or training.early_stopping_patience:
+        callbacks.append(CheckMonitor(monitor))
+    if training.early_stopping_patience:
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor=monitor,
+                mode=monitor_mode(monitor),
+                patience=training.early_stopping_patience,
+                restore_best_weights=True,
+            )
+        )
+    if not chief:
+        return callbacks
+    checkpoints = output_dir / CHECKPOINTS_DIR
+    callbacks.append(HistoryCSV(output_dir / "history.csv"))
+    if training.save_best:
+        mode = monitor_mode(monitor)
+        callbacks.append(
+            keras.callbacks.ModelCheckpoint(
+                str(checkpoints / BEST_CHECKPOINT),
+                monitor=monitor,
+                mode=mode,
+                save_best_only=True,
+                save_weights_only=True,
+                initial_value_threshold=best_logged_value(output_dir / "history.csv", monitor, mode),
+            )
+        )
+    if training.keep_checkpoints:
+        callbacks.append(EpochCheckpoints(checkpoints, training.keep_checkpoints))
+    callbacks.append(keras.callbacks.TensorBoard(log_dir=str(output_dir / "logs"), write_graph=False))
+    if training.attention_images and attention_examples:
+        callbacks.append(AttentionImages(*attention_examples, log_dir=output_dir / "logs" / "attention"))
+    return callbacks

@@ -1,0 +1,109 @@
+"""The output directory of a training run: start it, replace it, or resume the unfinished run in it.
+
+While a run trains, its directory holds `backup/` (the config of the run in `backup/config.yaml`
+and the `BackupAndRestore` state in `backup/state/`). A rerun of the same command finds it and
+resumes; the backup is removed when the run is saved. Non-chief workers of a multi-worker run
+keep their own backups in `workers/<task>/` and write nothing else.
+"""
+
+import shutil
+from pathlib import Path
+
+from keras_attention.checkpoints import CHECKPOINTS_DIR
+from keras_attention.config import RunConfig
+from keras_attention.errors import RunDirectoryError
+from keras_attention.runs import is_run_directory
+
+BACKUP_DIR = "backup"
+WORKERS_DIR = "workers"
+# What an unfinished run may have written; removed when a run starts from scratch.
+PARTIAL_OUTPUTS = (BACKUP_DIR, "history.csv", CHECKPOINTS_DIR, "logs")
+
+
+def backup_config_path(output_dir):
+    """Where the config of the unfinished run in `output_dir` is kept."""
+    return Path(output_dir) / BACKUP_DIR / "config.yaml"
+
+
+def backup_state_dir(output_dir):
+    """The chief's `BackupAndRestore` folder in `output_dir`."""
+    return Path(output_dir) / BACKUP_DIR / "state"
+
+
+def _remove(path):
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+
+
+def _first_difference(old, new, prefix=""):
+    for key in sorted(set(old) | set(new)):
+        old_value, new_value = old.get(key), new.get(key)
+        if isinstance(old_value, dict) and isinstance(new_value, dict):
+            found = _first_difference(old_value, new_value, f"{prefix}{key}.")
+            if found:
+                return found
+        elif old_value != new_value:
+            return f"{prefix}{key}: {old_value!r} then, {new_value!r} now"
+    return None
+
+
+def prepare_output_directory(output_dir, overwrite, config):
+    """Readies `output_dir` for the chief of a run; returns whether it resumes an unfinished run.
+
+    - A finished run is replaced only with `overwrite`.
+    - An unfinished run (one with a backup) is resumed, unless `overwrite` starts over; it must
+      have been started with the same config.
+    - Otherwise the run starts from scratch (leftovers of a run killed before its first backup
+      are removed) and, if `config.training.backup`, its config is kept with the backup.
+
+    Raises:
+        RunDirectoryError: a finished run is there and not `overwrite`, or the unfinished run
+            there has another config.
+    """
+    output_dir = Path(output_dir)
+    if is_run_directory(output_dir):
+        if not overwrite:
+            raise RunDirectoryError(
+                f"{str(output_dir)!r} already holds a run; pass --overwrite to replace it, "
+                f"or choose another --output"
+            )
+        shutil.rmtree(output_dir)
+    saved_config = backup_config_path(output_dir)
+    if saved_config.is_file() and not overwrite:
+        difference = _first_difference(RunConfig.from_yaml(saved_config).to_dict(), config.to_dict())
+        if difference:
+            raise RunDirectoryError(
+                f"{str(output_dir)!r} holds an unfinished run started with another config "
+                f"({difference}); rerun with the same config to resume it, or pass --overwrite "
+                f"to start over"
+            )
+        return True
+    for name in PARTIAL_OUTPUTS:
+        _remove(output_dir / name)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    if config.training.backup:
+        saved_config.parent.mkdir()
+        config.to_yaml(saved_config)
+    return False
+
+
+def prepare_worker_directory(output_dir, task, overwrite):
+    """Returns the private folder of non-chief worker `task` in `output_dir` (`overwrite` empties it)."""
+    directory = Path(output_dir) / WORKERS_DIR / task
+    if overwrite:
+        _remove(directory)
+    return directory
+
+
+def finish(output_dir, chief, worker_directory=None):
+    """Removes what only an unfinished run needs: the backup (chief) or the worker's folder."""
+    output_dir = Path(output_dir)
+    if chief:
+        _remove(output_dir / BACKUP_DIR)
+        return
+    _remove(worker_directory)
+    workers = output_dir / WORKERS_DIR
+    if workers.is_dir() and not any(workers.iterdir()):
+        workers.rmdir()

@@ -1,0 +1,111 @@
+"""Fault tolerance: a training killed with SIGKILL mid-epoch resumes from its last backup when the
+same command is run again; and what happens to an output directory that holds an unfinished run."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from tiny_runs import ROOT, TIMEOUT, python_env, write_tiny_config
+
+from keras_attention.config import RunConfig
+from keras_attention.errors import RunDirectoryError
+from keras_attention.trainer.callbacks import read_history
+from keras_attention.trainer.resume import backup_config_path, prepare_output_directory
+
+STEPS_PER_EPOCH = 12
+EPOCHS = 2
+
+
+def read_backup(metadata):
+    """The `{"epoch", "batch"}` of the last backup, or `None` while there is none."""
+    try:
+        return json.loads(metadata.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def wait_for_mid_epoch_backup(process, metadata):
+    """Waits until training has backed up in the middle of its second epoch or later."""
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        backup = read_backup(metadata)
+        if backup and backup["epoch"] >= 1 and backup["batch"] > 0:
+            return
+        if process.poll() is not None:
+            pytest.fail(f"training ended before a mid-epoch backup: {process.communicate()[1][-3000:]}")
+        time.sleep(0.02)
+    pytest.fail("no mid-epoch backup in time")
+
+
+def test_training_killed_mid_epoch_resumes_from_the_last_backup(tmp_path):
+    config = write_tiny_config(
+        tmp_path, num_train=8 * STEPS_PER_EPOCH, batch_size=8, epochs=EPOCHS, backup_every_steps=3
+    )
+    output = tmp_path / "run"
+    command = [sys.executable, "-m", "keras_attention.cli", "train", "--config", config, "--output", output]
+    command = [str(part) for part in command] + ["--verbose", "0"]
+    metadata = output / "backup" / "state" / "training_metadata.json"
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=python_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        wait_for_mid_epoch_backup(process, metadata)
+        process.send_signal(signal.SIGKILL)
+        process.communicate(timeout=TIMEOUT)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == -signal.SIGKILL
+    assert not (output / "model.keras").exists()
+    backup = read_backup(metadata)
+    backed_up_steps = backup["epoch"] * STEPS_PER_EPOCH + backup["batch"] + 1
+
+    rerun = subprocess.run(command, cwd=ROOT, env=python_env(), capture_output=True, text=True, timeout=TIMEOUT)
+
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert "holds an unfinished run of this config: resuming it" in rerun.stdout
+    resumed = f"resuming from the backup: epoch {backup['epoch'] + 1}, after {backed_up_steps} training steps"
+    assert resumed in rerun.stdout
+    summary = json.loads((output / "summary.json").read_text())
+    assert summary["resumed_from"] == {"epoch": backup["epoch"], "step": backed_up_steps}
+    assert summary["epochs"] == EPOCHS
+    # The interrupted epoch is trained again from its first batch, on top of the backed-up state.
+    assert summary["steps"] == backed_up_steps + (EPOCHS - backup["epoch"]) * STEPS_PER_EPOCH
+    assert [row["epoch"] for row in read_history(output / "history.csv")] == ["0", "1"]
+    assert not (output / "backup").exists()
+    assert (output / "checkpoints" / "best.weights.h5").is_file()  # by `loss`: this run has no dev data
+
+
+def config_with(**training):
+    config = RunConfig()
+    for key, value in training.items():
+        setattr(config.training, key, value)
+    return config
+
+
+def test_unfinished_run_with_another_config_is_refused(tmp_path):
+    assert prepare_output_directory(tmp_path, overwrite=False, config=config_with(epochs=3)) is False
+    assert backup_config_path(tmp_path).is_file()
+    refused = r"unfinished run started with another config \(training.epochs: 3 then, 4 now\)"
+    with pytest.raises(RunDirectoryError, match=refused):
+        prepare_output_directory(tmp_path, overwrite=False, config=config_with(epochs=4))
+    assert prepare_output_directory(tmp_path, overwrite=False, config=config_with(epochs=3)) is True
+
+
+def test_overwrite_starts_an_unfinished_run_over(tmp_path):
+    prepare_output_directory(tmp_path, overwrite=False, config=config_with(epochs=3))
+    (tmp_path / "history.csv").write_text("epoch,loss\n0,1.0\n")
+    (tmp_path / "notes.txt").write_text("not ours")
+    assert prepare_output_directory(tmp_path, overwrite=True, config=config_with(epochs=4)) is False
+    assert not (tmp_path / "history.csv").exists()
+    assert (tmp_path / "notes.txt").exists()
+    assert RunConfig.from_yaml(backup_config_path(tmp_path)).training.epochs == 4
+
+
+def test_a_run_without_backups_leaves_nothing_to_resume(tmp_path):
+    assert prepare_output_directory(tmp_path, overwrite=False, config=config_with(backup=False)) is False
+    assert not (tmp_path / "backup").exists()
