@@ -10,6 +10,7 @@ from keras_attention.config import ModelConfig, TrainingConfig
 from keras_attention.models import build_seq2seq, compile_seq2seq, inference_models
 from keras_attention.models.decoder import decoder_state_shapes
 from keras_attention.text.vocab import START_ID
+from copy_task import copy_task
 
 SMALL = dict(embedding_dim=8, encoder_units=6, decoder_units=10, attention_units=5, attentional_units=7)
 IN_STEP = {"attention_placement": "in_step"}
@@ -201,11 +202,6 @@ def test_fit_learns_to_copy(variant):
     model = compile_seq2seq(
         build_seq2seq(config_for(variant, **wide), 10, 10), TrainingConfig(learning_rate=0.01)
     )
-    rng = np.random.default_rng(3)
-    source = rng.integers(4, 10, size=(1024, 3)).astype("int32")
-    target_in = np.concatenate([np.full((1024, 1), 2, "int32"), source], axis=1)
-    target_out = np.concatenate([source, np.full((1024, 1), 3, "int32")], axis=1)
-    history = model.fit(
-        {"source": source, "target_in": target_in}, target_out, epochs=5, batch_size=64, verbose=0
-    )
+    inputs, target_out = copy_task(1024)
+    history = model.fit(inputs, target_out, epochs=5, batch_size=64, verbose=0)
     assert history.history["token_accuracy"][-1] >= 0.9

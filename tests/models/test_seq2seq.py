@@ -6,6 +6,7 @@ import pytest
 
 from keras_attention.config import ModelConfig, TrainingConfig
 from keras_attention.models import build_encoder, build_seq2seq, compile_seq2seq, inference_models
+from copy_task import copy_task
 
 SMALL = dict(embedding_dim=8, encoder_units=6, decoder_units=10, attention_units=5, attentional_units=7)
 
@@ -91,13 +92,8 @@ def test_fit_learns_to_copy():
     """A learning test: copying random 3-token sequences reaches 95% token accuracy."""
     config = ModelConfig(**{**SMALL, "embedding_dim": 16, "encoder_units": 32, "decoder_units": 32, "attention_units": 32, "attentional_units": 32})
     model = compile_seq2seq(build_seq2seq(config, 10, 10), TrainingConfig(learning_rate=0.01))
-    rng = np.random.default_rng(3)
-    source = rng.integers(4, 10, size=(2048, 3)).astype("int32")
-    target_in = np.concatenate([np.full((2048, 1), 2, "int32"), source], axis=1)
-    target_out = np.concatenate([source, np.full((2048, 1), 3, "int32")], axis=1)
-    history = model.fit(
-        {"source": source, "target_in": target_in}, target_out, epochs=6, batch_size=64, verbose=0
-    )
+    inputs, target_out = copy_task(2048)
+    history = model.fit(inputs, target_out, epochs=6, batch_size=64, verbose=0)
     assert history.history["token_accuracy"][-1] >= 0.95
 
 
