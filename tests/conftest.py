@@ -37,3 +37,15 @@ def bible():
     if not (BIBLE / "web-sparv.train.tsv").is_file():
         pytest.skip(f"the Bible corpus is not at {BIBLE} (a sibling of the repository's folder)")
     return BIBLE
+
+
+@pytest.fixture
+def config_file(tmp_path):
+    """Returns a function that writes YAML text to a config file and returns its path."""
+
+    def write(text):
+        path = tmp_path / "config.yaml"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write

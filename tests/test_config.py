@@ -11,12 +11,6 @@ from keras_attention.errors import ConfigError
 DATES_CONFIG = "training/configs/dates.yaml"
 
 
-def write(tmp_path, text):
-    path = tmp_path / "config.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def test_defaults_are_valid():
     assert RunConfig().validate() == RunConfig()
 
@@ -34,14 +28,14 @@ def test_yaml_round_trip(tmp_path):
     assert RunConfig.from_yaml(tmp_path / "out.yaml") == config
 
 
-def test_missing_keys_take_defaults(tmp_path):
-    config = RunConfig.from_yaml(write(tmp_path, "model:\n  decoder_units: 32\n"))
+def test_missing_keys_take_defaults(config_file):
+    config = RunConfig.from_yaml(config_file("model:\n  decoder_units: 32\n"))
     assert config.model.decoder_units == 32
     assert config.model.encoder_units == ModelConfig().encoder_units
 
 
-def test_int_is_accepted_for_float(tmp_path):
-    config = RunConfig.from_yaml(write(tmp_path, "training:\n  learning_rate: 1\n"))
+def test_int_is_accepted_for_float(config_file):
+    config = RunConfig.from_yaml(config_file("training:\n  learning_rate: 1\n"))
     assert config.training.learning_rate == 1.0 and isinstance(config.training.learning_rate, float)
 
 
@@ -91,9 +85,9 @@ def test_int_is_accepted_for_float(tmp_path):
         ("model: [1, 2\n", r"not valid YAML"),
     ],
 )
-def test_bad_config_names_the_key(tmp_path, text, message):
+def test_bad_config_names_the_key(config_file, text, message):
     with pytest.raises(ConfigError, match=message):
-        RunConfig.from_yaml(write(tmp_path, text))
+        RunConfig.from_yaml(config_file(text))
 
 
 def test_relative_data_paths_resolve_against_the_config_directory(tmp_path, monkeypatch):
@@ -127,8 +121,8 @@ def test_from_dict_names_origin():
         RunConfig.from_dict({"training": {"epochs": 0}})
 
 
-def test_empty_file_is_all_defaults(tmp_path):
-    assert RunConfig.from_yaml(write(tmp_path, "")) == RunConfig()
+def test_empty_file_is_all_defaults(config_file):
+    assert RunConfig.from_yaml(config_file("")) == RunConfig()
 
 
 def test_to_dict_is_plain_data():

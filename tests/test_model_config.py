@@ -7,12 +7,6 @@ from keras_attention.config import ATTENTION_SCORES, ModelConfig, RunConfig
 from keras_attention.errors import ConfigError
 
 
-def write(tmp_path, text):
-    path = tmp_path / "config.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def test_defaults_keep_attention_after_the_lstm():
     config = ModelConfig()
     assert config.attention_placement == "after_lstm"
@@ -46,15 +40,15 @@ def test_every_score_is_allowed():
         "  coverage_loss_weight: 0.0\n",
     ],
 )
-def test_valid_combinations_load_and_round_trip(tmp_path, text):
-    config = RunConfig.from_yaml(write(tmp_path, text))
+def test_valid_combinations_load_and_round_trip(tmp_path, text, config_file):
+    config = RunConfig.from_yaml(config_file(text))
     config.to_yaml(tmp_path / "out.yaml")
     assert RunConfig.from_yaml(tmp_path / "out.yaml") == config
 
 
-def test_coverage_loss_weight_int_becomes_float(tmp_path):
+def test_coverage_loss_weight_int_becomes_float(config_file):
     text = "model:\n  attention_placement: in_step\n  coverage: true\n  coverage_loss_weight: 1\n"
-    weight = RunConfig.from_yaml(write(tmp_path, text)).model.coverage_loss_weight
+    weight = RunConfig.from_yaml(config_file(text)).model.coverage_loss_weight
     assert weight == 1.0 and isinstance(weight, float)
 
 
@@ -121,6 +115,6 @@ def test_coverage_loss_weight_int_becomes_float(tmp_path):
         ),
     ],
 )
-def test_bad_attention_config_names_the_key(tmp_path, text, message):
+def test_bad_attention_config_names_the_key(config_file, text, message):
     with pytest.raises(ConfigError, match=message):
-        RunConfig.from_yaml(write(tmp_path, text))
+        RunConfig.from_yaml(config_file(text))

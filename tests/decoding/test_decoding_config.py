@@ -6,24 +6,17 @@ from keras_attention.config import DecodingConfig, RunConfig
 from keras_attention.errors import ConfigError
 
 
-def write(tmp_path, text):
-    path = tmp_path / "config.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def test_defaults_are_greedy_and_valid():
     config = DecodingConfig()
     config.validate()
     assert (config.strategy, config.n_best, config.max_length_ratio) == ("greedy", 1, None)
 
 
-def test_yaml_round_trip(tmp_path):
+def test_yaml_round_trip(tmp_path, config_file):
     config = RunConfig.from_yaml(
-        write(
-            tmp_path,
+        config_file(
             "decoding:\n  strategy: beam\n  beam_size: 4\n  length_penalty: 1\n  coverage_penalty: 0.2\n"
-            "  n_best: 4\n  max_length_ratio: 1.5\n",
+            "  n_best: 4\n  max_length_ratio: 1.5\n"
         )
     )
     assert config.decoding.length_penalty == 1.0 and isinstance(config.decoding.length_penalty, float)
@@ -31,9 +24,9 @@ def test_yaml_round_trip(tmp_path):
     assert RunConfig.from_yaml(tmp_path / "out.yaml") == config
 
 
-def test_sampling_options_load(tmp_path):
+def test_sampling_options_load(config_file):
     text = "decoding:\n  strategy: sample\n  temperature: 0.5\n  top_k: 3\n  seed: 7\n"
-    config = RunConfig.from_yaml(write(tmp_path, text))
+    config = RunConfig.from_yaml(config_file(text))
     assert (config.decoding.temperature, config.decoding.top_k, config.decoding.seed) == (0.5, 3, 7)
 
 
@@ -64,6 +57,6 @@ def test_sampling_options_load(tmp_path):
         ("decoding:\n  beam: 5\n", r"decoding.beam: unknown key; decoding allows \['max_length'"),
     ],
 )
-def test_bad_decoding_config_names_the_key(tmp_path, text, message):
+def test_bad_decoding_config_names_the_key(config_file, text, message):
     with pytest.raises(ConfigError, match=message):
-        RunConfig.from_yaml(write(tmp_path, text))
+        RunConfig.from_yaml(config_file(text))
