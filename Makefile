@@ -4,14 +4,21 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+BACKENDS_STAMP := $(VENV)/.backends-stamp
+# The PyTorch backend tests need only the CPU build; this version's CPU wheel is on our machines.
+TORCH_VERSION ?= 2.13.0
 EXAMPLES := "Tuesday, March 3, 1998" "3rd of july 2021" "12/25/1999" "  01.02.2003" "7 Aug 65"
 
 .PHONY: setup demo test
 
 $(STAMP): setup.py
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,backends]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	touch $(STAMP)
+
+$(BACKENDS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[backends]" "torch==$(TORCH_VERSION)"
+	touch $(BACKENDS_STAMP)
 
 setup: $(STAMP)
 
@@ -20,6 +27,6 @@ demo: $(STAMP)
 	@echo "translations of a few examples:"
 	@$(BIN)/keras-attention translate --model runs/dates $(EXAMPLES) | paste -d '\t' <(printf '%s\n' $(EXAMPLES)) -
 
-test: $(STAMP)
+test: $(BACKENDS_STAMP)
 	$(BIN)/python -m pytest
 	PYTHON=$(BIN)/python bash tests/backends.sh
