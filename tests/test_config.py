@@ -104,8 +104,8 @@ def test_relative_data_paths_resolve_against_the_config_directory(tmp_path, monk
 def test_shipped_bible_config_points_next_to_the_repository():
     config = RunConfig.from_yaml("training/configs/bible-en-es.yaml")
     shared = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "bible"
-    assert config.data.train == str(shared / "web-sparv.train.tsv")
-    assert config.data.dev == str(shared / "web-sparv.dev.tsv")
+    assert Path(config.data.train).resolve() == (shared / "web-sparv.train.tsv").resolve()
+    assert Path(config.data.dev).resolve() == (shared / "web-sparv.dev.tsv").resolve()
     assert config.source.tokenizer == config.target.tokenizer == "wordpiece"
     assert config.training.monitor == "val_bleu" and config.training.save_best
     assert config.evaluation.dev_bleu_sentences > 0
