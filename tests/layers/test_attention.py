@@ -218,26 +218,33 @@ def test_bool_int_and_float_masks_agree(variant):
             np.testing.assert_array_equal(actual, wanted)
 
 
+def assert_matches_keras_attention(ours, theirs, inputs, query_mask, values_mask):
+    """Compares our layer with a `keras.layers.Attention` on the same inputs and masks.
+
+    keras.layers.Attention zeroes the outputs of masked query rows but still
+    returns their softmax over the keys; ours zeroes those alignment rows, so
+    alignments are compared over unmasked query rows only.
+    """
+    mask = [query_mask, values_mask]
+    context, alignments = to_numpy(ours(inputs, mask=mask))
+    keras_context, keras_scores = to_numpy(
+        theirs(inputs, mask=mask, return_attention_scores=True)
+    )
+    np.testing.assert_allclose(context, keras_context, atol=1e-6)
+    np.testing.assert_allclose(
+        alignments[query_mask], keras_scores[query_mask], atol=1e-6
+    )
+
+
 def test_luong_dot_matches_keras_attention():
     rng = np.random.default_rng(6)
     inputs, query_mask, values_mask = random_batch(rng, "luong_dot", 6, 5, 7)
-    context, alignments = to_numpy(
-        make_layer("luong_dot")(inputs, mask=[query_mask, values_mask])
-    )
-    keras_context, keras_scores = to_numpy(
-        keras.layers.Attention(use_scale=False, score_mode="dot")(
-            inputs,
-            mask=[query_mask, values_mask],
-            return_attention_scores=True,
-        )
-    )
-
-    np.testing.assert_allclose(context, keras_context, atol=1e-6)
-    # keras.layers.Attention zeroes the outputs of masked query rows but still
-    # returns their softmax over the keys; ours zeroes those alignment rows,
-    # so compare alignments over unmasked query rows only.
-    np.testing.assert_allclose(
-        alignments[query_mask], keras_scores[query_mask], atol=1e-6
+    assert_matches_keras_attention(
+        make_layer("luong_dot"),
+        keras.layers.Attention(use_scale=False, score_mode="dot"),
+        inputs,
+        query_mask,
+        values_mask,
     )
 
 
@@ -250,18 +257,7 @@ def test_learned_scaled_dot_matches_keras_attention_with_scale():
     theirs.build([x.shape for x in inputs])
     ours.learned_scale.assign(0.37)
     theirs.scale.assign(0.37)
-    context, alignments = to_numpy(ours(inputs, mask=[query_mask, values_mask]))
-    keras_context, keras_scores = to_numpy(
-        theirs(
-            inputs,
-            mask=[query_mask, values_mask],
-            return_attention_scores=True,
-        )
-    )
-    np.testing.assert_allclose(context, keras_context, atol=1e-6)
-    np.testing.assert_allclose(
-        alignments[query_mask], keras_scores[query_mask], atol=1e-6
-    )
+    assert_matches_keras_attention(ours, theirs, inputs, query_mask, values_mask)
 
 
 def test_bahdanau_with_identity_projections_matches_additive_attention():
