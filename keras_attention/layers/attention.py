@@ -146,6 +146,10 @@ class AttentionLayer(keras.layers.Layer):
             keys get exactly zero weight; padded query rows, and rows without
             any valid key, get all-zero alignments and contexts.
         training: Whether attention dropout is applied.
+        keys: Optional `project_values(values)` of shape
+            `(batch, T_enc, units)` (additive scores only), computed once
+            and reused when the same values are attended from many separate
+            calls, such as one call per decoder step.
 
     Returns:
         Tuple `(context, alignments)`: `context` of shape `(batch, T_dec, d_v)`
@@ -308,19 +312,37 @@ class AttentionLayer(keras.layers.Layer):
                 ),
             )
 
-    def _additive_score(self, query, values, coverage):
-        # Both projections are computed once per call, then broadcast-added
-        # to (batch, T_dec, T_enc, units).
+    def project_values(self, values):
+        """The values' share of an additive score, `W_v h`, for the `keys` call argument.
+
+        Args:
+            values: Encoder states of shape `(batch, T_enc, d_v)`.
+
+        Returns:
+            Tensor of shape `(batch, T_enc, units)`.
+        """
+        if self.score not in ADDITIVE_SCORES:
+            raise ValueError(
+                "`project_values` exists for the additive scores "
+                f"({', '.join(ADDITIVE_SCORES)}) only. Received: score={self.score!r}"
+            )
+        if self.score == "luong_concat":
+            return ops.matmul(values, self.kernel[self._query_dim :])
+        return ops.matmul(values, self.values_kernel)
+
+    def _additive_score(self, query, values, coverage, keys):
+        # Both projections are computed once per call (the values' one not at
+        # all when given as `keys`), then broadcast-added to
+        # (batch, T_dec, T_enc, units).
         if self.score == "luong_concat":
             projected_query = ops.matmul(
                 query, self.kernel[: self._query_dim]
             )
-            projected_values = ops.matmul(
-                values, self.kernel[self._query_dim :]
-            )
         else:
             projected_query = ops.matmul(query, self.query_kernel)
-            projected_values = ops.matmul(values, self.values_kernel)
+        projected_values = (
+            self.project_values(values) if keys is None else keys
+        )
         if self.bias is not None:
             projected_query = projected_query + self.bias
         hidden = ops.expand_dims(projected_query, 2) + ops.expand_dims(
@@ -375,15 +397,21 @@ class AttentionLayer(keras.layers.Layer):
             )
         return valid
 
-    def call(self, inputs, mask=None, training=None):
+    def call(self, inputs, mask=None, training=None, keys=None):
         _check_input_shapes(
             keras.tree.map_structure(lambda x: tuple(x.shape), inputs),
             self.use_coverage,
         )
         query, values = inputs[0], inputs[1]
+        if keys is not None and self.score not in ADDITIVE_SCORES:
+            raise ValueError(
+                "`keys` are only used by the additive scores "
+                f"({', '.join(ADDITIVE_SCORES)}). Received: keys for "
+                f"score={self.score!r}"
+            )
         if self.score in ADDITIVE_SCORES:
             coverage = inputs[2] if self.use_coverage else None
-            scores = self._additive_score(query, values, coverage)
+            scores = self._additive_score(query, values, coverage, keys)
         else:
             scores = self._multiplicative_score(query, values)
         # Scores, masking and softmax run in float32 whatever the compute

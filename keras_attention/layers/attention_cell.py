@@ -7,7 +7,7 @@ import numbers
 import keras
 from keras import ops
 
-from keras_attention.layers.attention import AttentionLayer
+from keras_attention.layers.attention import ADDITIVE_SCORES, AttentionLayer
 
 
 def _is_positive_int(value):
@@ -57,6 +57,9 @@ class AttentionRNNCell(keras.layers.Layer):
         states: Flat list of the state tensors described above.
         memory: Encoder states of shape `(batch, T_enc, d_v)`.
         memory_mask: Optional `(batch, T_enc)` mask of the valid memory positions.
+        memory_keys: Optional `attention.project_values(memory)` (additive scores only), so
+            that a caller stepping through time projects the memory once, not at every step
+            (`AttentionRNN` does).
 
     Returns:
         Tuple `((attentional, alignments), new_states)`: the attentional vector
@@ -152,13 +155,18 @@ class AttentionRNNCell(keras.layers.Layer):
             self.attention.build(attention_shapes)
         self.attentional.build((batch, memory_dim + self._cell_output_size))
 
+    @property
+    def uses_memory_keys(self):
+        """Whether the attention's score projects the memory (see `AttentionLayer.project_values`)."""
+        return self.attention.score in ADDITIVE_SCORES
+
     def get_initial_state(self, memory):
         """Zero states for a batch of `memory` `(batch, T_enc, d_v)`, as a flat list."""
         batch, memory_length = ops.shape(memory)[0], ops.shape(memory)[1]
         sizes = [memory_length if size is None else size for size in self.state_size]
         return [ops.zeros((batch, size), dtype=self.compute_dtype) for size in sizes]
 
-    def call(self, inputs, states, memory, memory_mask=None):
+    def call(self, inputs, states, memory, memory_mask=None, memory_keys=None):
         states = list(states)
         count = self._cell_state_count
         cell_states = keras.tree.pack_sequence_as(self.cell.state_size, states[:count])
@@ -168,7 +176,8 @@ class AttentionRNNCell(keras.layers.Layer):
             coverage = states[-1]
             attention_inputs.append(ops.expand_dims(coverage, 1))
             masks.append(None)
-        context, alignments = self.attention(attention_inputs, mask=masks)
+        keys = {} if memory_keys is None else {"keys": memory_keys}
+        context, alignments = self.attention(attention_inputs, mask=masks, **keys)
         context, alignments = context[:, 0], alignments[:, 0]
         cell_inputs = [inputs, context]
         if self.input_feeding:
@@ -227,6 +236,8 @@ class AttentionRNN(keras.layers.Layer):
             when omitted.
         mask: Optional `(batch, T_dec)` mask of the valid steps. A masked step keeps the states
             of the step before it and outputs zeros (attentional vector and alignments).
+        memory_keys: Optional `cell.attention.project_values(memory)` (additive scores only);
+            computed here, once per call, when omitted.
 
     Returns:
         `[outputs, alignments]`, with the final states appended when `return_state=True`:
@@ -257,7 +268,7 @@ class AttentionRNN(keras.layers.Layer):
         if not self.cell.built:
             self.cell.build((sequences_shape[0], sequences_shape[-1]), memory_shape)
 
-    def call(self, sequences, memory, memory_mask=None, initial_state=None, mask=None):
+    def call(self, sequences, memory, memory_mask=None, initial_state=None, mask=None, memory_keys=None):
         if initial_state is None:
             states = self.cell.get_initial_state(memory)
         else:
@@ -283,11 +294,16 @@ class AttentionRNN(keras.layers.Layer):
             ops.zeros((batch, memory_length), dtype="float32"),  # the attention's alignments are float32
         ]
 
+        # The values' projection of an additive score depends on the memory only: once per call.
+        if memory_keys is None and self.cell.uses_memory_keys:
+            memory_keys = self.cell.attention.project_values(memory)
+        keys = {} if memory_keys is None else {"memory_keys": memory_keys}
+
         def step(carry, step_inputs):
             inputs, valid = step_inputs[:, :-1], step_inputs[:, -1:] > 0
             states = carry[:count]
             (attentional, alignments), new_states = self.cell(
-                inputs, states, memory=memory, memory_mask=memory_mask
+                inputs, states, memory=memory, memory_mask=memory_mask, **keys
             )
             new_carry = [ops.where(valid, new, old) for new, old in zip(new_states, states)]
             new_carry += [ops.where(valid, attentional, 0.0), ops.where(valid, alignments, 0.0)]

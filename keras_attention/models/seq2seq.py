@@ -2,6 +2,8 @@
 
 import keras
 
+from keras_attention.layers import AttentionMemory, AttentionRNN, SplitMemory
+from keras_attention.layers.attention import ADDITIVE_SCORES
 from keras_attention.models.decoder import build_decoder
 from keras_attention.models.encoder import build_encoder
 from keras_attention.models.metrics import MaskedTokenAccuracy, SequenceAccuracy
@@ -53,9 +55,66 @@ def compile_seq2seq(model, training_config):
 
 
 def inference_models(model):
-    """Returns the `(encoder, decoder)` sub-models of a training model built by `build_seq2seq`.
+    """Returns the `(encoder, decoder)` inference models of a training model built by `build_seq2seq`.
 
     They share the training model's weights and accept any batch size and any length; the
     decoder run on one target step at a time with the carried states is the one-step decoder.
+
+    With an additive attention score, whose keys `W_v h_j` depend on the encoder states only,
+    the encoder computes the keys once per sentence and returns them appended to its outputs
+    (`AttentionMemory`), and the decoder attends with them instead of projecting the encoder
+    states again at every step. Otherwise they are the training model's `encoder` and `decoder`.
+
+    Returns:
+        Tuple `(encoder, decoder)`: `encoder` maps source ids `(batch, T_enc)` to `[memory,
+        source_mask, *states]`, and `decoder` maps `[target_ids, memory, source_mask, *states]`
+        to `[logits, alignments, *states]`, as the training sub-models do with `memory` the
+        encoder outputs `(batch, T_enc, d_enc)`; with an additive score, `memory` is
+        `(batch, T_enc, d_enc + attention_units)`.
     """
-    return model.get_layer("encoder"), model.get_layer("decoder")
+    encoder, decoder = model.get_layer("encoder"), model.get_layer("decoder")
+    attention = _attention_layer(decoder)
+    if attention.score not in ADDITIVE_SCORES:
+        return encoder, decoder
+    return _memory_encoder(encoder, attention), _memory_decoder(decoder, attention)
+
+
+def _attention_layer(decoder):
+    """The `AttentionLayer` of a decoder built by `build_decoder`."""
+    if any(layer.name == "decoder_rnn" for layer in decoder.layers):
+        return decoder.get_layer("decoder_rnn").cell.attention
+    return decoder.get_layer("attention")
+
+
+def _memory_encoder(encoder, attention):
+    source = keras.Input(shape=(None,), dtype="int32", name="source")
+    encoder_outputs, *rest = encoder(source)
+    memory = AttentionMemory(attention, name="attention_memory")(encoder_outputs)
+    return keras.Model(source, [memory, *rest], name="memory_encoder")
+
+
+def _memory_decoder(decoder, attention):
+    """The decoder's graph (same layers) taking the memory and passing the keys to the attention."""
+    target_ids, encoder_outputs, *rest = (
+        keras.Input(batch_shape=x.shape, dtype=x.dtype, name=x.name) for x in decoder.inputs
+    )
+    values_dim = encoder_outputs.shape[-1]
+    memory = keras.Input(shape=(None, values_dim + attention.units), name="memory")
+    split = SplitMemory(values_dim, name="split_memory")
+
+    def call(layer, *args, **kwargs):
+        # The encoder outputs enter the decoder's graph at the attention (after the LSTM) or at
+        # the AttentionRNN (attention inside the step) only: there the memory is split.
+        if layer is attention:
+            query, memory, *coverage = args[0]
+            values, keys = split(memory)
+            return layer([query, values, *coverage], *args[1:], keys=keys, **kwargs)
+        if isinstance(layer, AttentionRNN):
+            values, keys = split(args[1])
+            return layer(args[0], values, *args[2:], memory_keys=keys, **kwargs)
+        return layer(*args, **kwargs)
+
+    graph = keras.models.clone_model(
+        decoder, input_tensors=[target_ids, memory, *rest], clone_function=lambda layer: layer, call_function=call
+    )
+    return keras.Model(graph.inputs, graph.outputs, name="memory_decoder")

@@ -836,3 +836,33 @@ def test_mask_must_match_the_inputs():
     inputs = [np.zeros((2, 4, 3), "float32"), np.zeros((2, 5, 3), "float32")]
     with pytest.raises(ValueError, match="Received: mask="):
         make_layer("luong_dot")(inputs, mask=np.ones((2, 5), bool))
+
+
+@pytest.mark.parametrize(
+    "variant", ["bahdanau", "luong_concat", "bahdanau_coverage"]
+)
+def test_precomputed_keys_match_the_numpy_reference(variant):
+    rng = np.random.default_rng(11)
+    inputs, query_mask, values_mask = random_batch(rng, variant, 3, 4, 6)
+    layer = make_layer(variant)
+    layer.build([x.shape for x in inputs])
+    randomize_weights(layer, rng)
+    keys = layer.project_values(ops.convert_to_tensor(inputs[1]))
+    assert tuple(keys.shape) == (3, 6, layer.units)
+    mask = layer_mask(variant, query_mask, values_mask)
+    context, alignments = to_numpy(layer(inputs, mask=mask, keys=keys))
+    expected_context, expected_alignments = reference(
+        variant, layer, inputs, query_mask, values_mask
+    )
+    np.testing.assert_allclose(context, expected_context, atol=1e-5)
+    np.testing.assert_allclose(alignments, expected_alignments, atol=1e-5)
+
+
+@pytest.mark.parametrize("variant", ["luong_dot", "luong_general"])
+def test_keys_are_refused_by_multiplicative_scores(variant):
+    layer = make_layer(variant)
+    query, values = np.ones((1, 2, 4), "float32"), np.ones((1, 3, 4), "float32")
+    with pytest.raises(ValueError, match="only used by the additive scores"):
+        layer([query, values], keys=values)
+    with pytest.raises(ValueError, match="additive scores .* only"):
+        layer.project_values(values)
