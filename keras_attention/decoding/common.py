@@ -80,6 +80,17 @@ def next_log_probs(decoder, tokens, encoder_outputs, source_mask, states):
     return log_probs, ops.cast(alignments[:, 0, :], "float32"), states
 
 
+def write_step(history, step, values):
+    """Returns `history` `(batch, max_length, ...)` with `values` `(batch, ...)` at position `step`.
+
+    A scatter (`TensorScatterUpdate` under TensorFlow) rather than `ops.slice_update`, whose
+    TensorFlow form is the XLA op `XlaDynamicUpdateSlice`, which TF Serving builds may lack.
+    """
+    batch = ops.shape(values)[0]
+    indices = ops.stack([ops.arange(batch, dtype="int32"), ops.full((batch,), step, "int32")], axis=1)
+    return ops.scatter_update(history, indices, values)
+
+
 def decode_token_by_token(encoder, decoder, source_ids, max_length, choose, max_length_ratio=None):
     """The loop of greedy decoding and sampling: one token per sentence and step.
 
@@ -125,8 +136,8 @@ def decode_token_by_token(encoder, decoder, source_ids, max_length, choose, max_
         live = ops.logical_not(finished)
         scores = scores + ops.where(live, chosen_log_prob, 0.0)
         step_alignments = ops.where(live[:, None], step_alignments, 0.0)
-        ids = ops.slice_update(ids, (0, step), chosen[:, None])
-        alignments = ops.slice_update(alignments, (0, step, 0), step_alignments[:, None, :])
+        ids = write_step(ids, step, chosen)
+        alignments = write_step(alignments, step, step_alignments)
         finished = ops.logical_or(finished, ops.equal(chosen, END_ID))
         finished = ops.logical_or(finished, step + 1 >= limits)
         return step + 1, chosen[:, None], tuple(new_states), finished, ids, scores, alignments
