@@ -149,7 +149,7 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
     this same function; only the chief writes the run directory.
 
     Args:
-        config: validated `RunConfig`.
+        config: `RunConfig` (validated here: a `ConfigError` before anything runs).
         output_dir: run directory to write (see `keras_attention.runs`).
         overwrite: replace an existing run (finished or not) in `output_dir`.
         verbose: Keras `fit` verbosity.
@@ -160,6 +160,7 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
         The summary dict also written to `summary.json` (by the chief; `output` is `None` on
         other workers).
     """
+    config.validate()
     training = config.training
     strategy, cluster = _checked_strategy(training)
     chief = cluster is None or is_chief(cluster)
