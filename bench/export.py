@@ -7,9 +7,10 @@ through the library's `Translator.translate_batch` (the same decoder, called fro
 - load: from nothing in memory to the first answer (`tf.saved_model.load` + one call, against
   `load_run` + `Run.translator()` + one call; both include tracing or graph preparation);
 - latency of single-sentence requests, p50 and p95;
-- throughput of batches of 64 sentences.
+- throughput of batches of 64 sentences (64 / the median batch time).
 
-Both give the same translations (checked on every sentence timed).
+Every request goes to both, one after the other (alternating which goes first), so both see the
+same machine load; both give the same translations (checked on every sentence).
 
 Usage:
 
@@ -41,35 +42,57 @@ class Measures:
     """Timings of one way of translating."""
 
     load_seconds: float
-    latencies: list
-    batch_seconds: list
-    translations: list
+    latencies: list = dataclasses.field(default_factory=list)
+    batch_seconds: list = dataclasses.field(default_factory=list)
+    translations: list = dataclasses.field(default_factory=list)
 
     def row(self):
         p50, p95 = np.percentile(np.array(self.latencies) * 1000, [50, 95])
-        throughput = BATCH * len(self.batch_seconds) / sum(self.batch_seconds)
-        return {"load (s)": self.load_seconds, "p50 (ms)": p50, "p95 (ms)": p95, "batch-64 sent/s": throughput}
+        return {
+            "load (s)": self.load_seconds,
+            "p50 (ms)": p50,
+            "p95 (ms)": p95,
+            "batch-64 sent/s": BATCH / float(np.median(self.batch_seconds)),
+        }
 
 
-def measure(load, singles, batches):
-    """Loads with `load()` (returning a function of a string batch) and times single and batch calls."""
+def load_timed(load, sentence):
+    """Runs `load()` (which returns a function of a string batch) and one call; returns both."""
     started = time.perf_counter()
     translate = load()
-    translate(tf.constant(singles[:1]))
-    load_seconds = time.perf_counter() - started
-    latencies, translations = [], []
-    for sentence in singles:
-        started = time.perf_counter()
-        output = translate(tf.constant([sentence]))
-        latencies.append(time.perf_counter() - started)
-        translations.append(output.numpy()[0].decode("utf-8"))
-    batch_seconds = []
-    for batch in batches:
-        started = time.perf_counter()
-        output = translate(tf.constant(batch))
-        batch_seconds.append(time.perf_counter() - started)
-        translations.extend(text.decode("utf-8") for text in output.numpy())
-    return Measures(load_seconds, latencies, batch_seconds, translations)
+    translate(tf.constant([sentence]))
+    return translate, Measures(time.perf_counter() - started)
+
+
+def call_timed(translate, sentences, measures, seconds):
+    """One timed call; appends its time to `seconds` and its translations to `measures`."""
+    started = time.perf_counter()
+    output = translate(tf.constant(sentences)).numpy()
+    seconds.append(time.perf_counter() - started)
+    measures.translations.extend(text.decode("utf-8") for text in output)
+
+
+def measure_side_by_side(loaders, singles, batches):
+    """Loads each way, then times every request with each way in turn (alternating which goes
+    first), so that both see the same machine load.
+
+    Args:
+        loaders: dict `{name: load function}`.
+        singles: sentences sent one per request.
+        batches: lists of sentences sent one list per request.
+
+    Returns:
+        dict `{name: Measures}`.
+    """
+    loaded = {name: load_timed(load, singles[0]) for name, load in loaders.items()}
+    requests = [[sentence] for sentence in singles] + batches
+    for index, request in enumerate(requests):
+        order = list(loaded) if index % 2 == 0 else list(reversed(loaded))
+        for name in order:
+            translate, measures = loaded[name]
+            seconds = measures.latencies if len(request) == 1 else measures.batch_seconds
+            call_timed(translate, request, measures, seconds)
+    return {name: measures for name, (translate, measures) in loaded.items()}
 
 
 def library_loader(model, decoding):
@@ -114,8 +137,12 @@ def main(argv=None):
         decoding = dataclasses.replace(run.config.decoding, strategy=strategy, beam_size=args.beam_size, n_best=1)
         with tempfile.TemporaryDirectory() as folder:
             exported = export_translator(run.translator(decoding=decoding), f"{folder}/model")
-            served = measure(saved_model_loader(exported.path), singles, batches)
-        library = measure(library_loader(args.model, decoding), singles, batches)
+            measured = measure_side_by_side(
+                {"served": saved_model_loader(exported.path), "library": library_loader(args.model, decoding)},
+                singles,
+                batches,
+            )
+        served, library = measured["served"], measured["library"]
         if served.translations != library.translations:
             raise SystemExit(f"{strategy}: the SavedModel and the Translator translate differently")
         name = strategy if strategy == "greedy" else f"beam {args.beam_size}"

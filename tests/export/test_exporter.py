@@ -34,14 +34,16 @@ def test_layout_versions_and_files(export_of):
     assert any(name.startswith("variables/variables.data") for name in names)
 
 
-def test_next_version_and_explicit_versions(export_of, tmp_path, capsys):
+def test_next_version_follows_the_highest_and_versions_are_never_replaced(export_of, tmp_path):
     translator = export_of("greedy").translator
     base = tmp_path / "dates"
-    assert export_translator(translator, base, version=4, warmup_sentences=SENTENCES[:2]).version == 4
+    (base / "4").mkdir(parents=True)  # an older version (and a folder a server ignores)
+    (base / "notes").mkdir()
     assert export_translator(translator, base, warmup_sentences=SENTENCES[:2]).version == 5
     with pytest.raises(ExportError, match=r"version 4 already exists in .*dates.*choose another --version"):
         export_translator(translator, base, version=4)
     assert versions(base) == [4, 5]
+    assert not list((base / "4").iterdir())
     assert not list(base.glob(f"{TEMPORARY_PREFIX}*"))
 
 
