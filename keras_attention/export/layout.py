@@ -7,6 +7,7 @@ system is atomic, so a server polling the folder sees either no version or a who
 the export is killed part-way.
 """
 
+import errno
 import os
 import shutil
 import tempfile
@@ -62,14 +63,19 @@ def publish(temporary, base, version):
     """Renames the complete `temporary` folder to `base/<version>`; returns that path.
 
     Raises:
-        ExportError: the version exists already (the temporary folder is removed).
+        ExportError: the version exists already, or the rename failed (the temporary folder is
+            removed).
     """
     target = Path(base) / str(version)
     try:
-        os.rename(temporary, target)  # fails on an existing non-empty folder: never replaces a version
-    except OSError:
+        if target.exists():  # os.rename would replace an empty folder
+            raise FileExistsError(errno.EEXIST, "exists")
+        os.rename(temporary, target)  # and fails on a non-empty one: never replaces a version
+    except OSError as error:
         shutil.rmtree(temporary, ignore_errors=True)
-        raise ExportError(f"version {version} already exists in {str(base)!r}; choose another --version") from None
+        if error.errno in (errno.EEXIST, errno.ENOTEMPTY, errno.ENOTDIR):
+            raise ExportError(f"version {version} already exists in {str(base)!r}; choose another --version") from None
+        raise ExportError(f"cannot rename {str(temporary)!r} to {str(target)!r}: {error.strerror}") from None
     _sync_folder(base)
     return target
 

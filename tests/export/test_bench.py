@@ -1,26 +1,22 @@
-"""bench/export.py starts and prints its side-by-side table (smoke test, `--quick`)."""
+"""bench/export.py runs and prints its side-by-side table (smoke test, `--quick`, in-process)."""
 
-import subprocess
-import sys
+import runpy
 
 import pytest
 from conftest import ROOT
-from tiny_runs import python_env
 
 pytestmark = pytest.mark.requires_tensorflow
 
 
-def test_export_bench_prints_its_table(export_of):
-    run = export_of("greedy").run
-    completed = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "export.py"), "--model", str(run), "--quick"],
-        capture_output=True,
-        text=True,
-        env=python_env(),
-        timeout=240,
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    lines = completed.stdout.splitlines()
-    assert lines[1].split() == ["decoding", "measure", "SavedModel", "Translator", "ratio"]
-    assert [line.split()[0] for line in lines[2:]] == ["greedy"] * 4
+def test_export_bench_prints_its_table(export_of, capsys):
+    bench = runpy.run_path(str(ROOT / "bench" / "export.py"), run_name="bench_export")
+    bench["main"](["--model", str(export_of("greedy").run), "--quick"])
+    lines = capsys.readouterr().out.splitlines()
     assert "translations identical" in lines[0]
+    assert lines[1].split() == ["decoding", "measure", "SavedModel", "Translator", "ratio"]
+    assert [line.split()[:2] for line in lines[2:]] == [
+        ["greedy", "load"],
+        ["greedy", "p50"],
+        ["greedy", "p95"],
+        ["greedy", "batch-64"],
+    ]

@@ -18,9 +18,11 @@ from tensorflow_serving.config import model_server_config_pb2
 from tiny_runs import python_env
 
 from keras_attention import cli
+from keras_attention.config import DecodingConfig
 from keras_attention.errors import ExportError
 from keras_attention.export import ALLOWED_OPS, check_ops, export_translator, saved_model_cli, saved_model_ops
-from keras_attention.export.layout import TEMPORARY_PREFIX, remove_abandoned, versions
+from keras_attention.export.layout import TEMPORARY_PREFIX, publish, remove_abandoned, versions
+from keras_attention.translator import Translator
 
 pytestmark = pytest.mark.requires_tensorflow
 
@@ -190,3 +192,28 @@ def test_saved_model_cli_wrapper_runs_the_model(export_of):
 def test_the_wrapper_is_a_console_script():
     setup = (ROOT / "setup.py").read_text()
     assert '"keras-attention-saved-model-cli=keras_attention.export.saved_model_cli:main"' in setup
+
+
+def test_publish_never_replaces_a_version_that_appeared_meanwhile(tmp_path):
+    base = tmp_path / "dates"
+    (base / "3").mkdir(parents=True)  # e.g. another export finished first
+    temporary = base / f"{TEMPORARY_PREFIX}1-x"
+    temporary.mkdir()
+    (temporary / "saved_model.pb").write_bytes(b"")
+    with pytest.raises(ExportError, match="version 3 already exists"):
+        publish(temporary, base, 3)
+    assert not temporary.exists() and list((base / "3").iterdir()) == []
+
+
+def test_sampling_is_not_exported(export_of, tmp_path):
+    translator = export_of("greedy").translator
+    sampling = Translator(
+        translator.encoder,
+        translator.decoder,
+        translator.source_tokenizer,
+        translator.target_tokenizer,
+        decoding=DecodingConfig(strategy="sample", max_length=16),
+    )
+    with pytest.raises(ExportError, match="export needs greedy or beam search decoding, got strategy 'sample'"):
+        export_translator(sampling, tmp_path / "dates")
+    assert not (tmp_path / "dates").exists()
