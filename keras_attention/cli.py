@@ -278,10 +278,10 @@ def build_parser():
         help="version number to write (default: one more than the highest in --output, 1 at first)",
     )
     export.add_argument(
-        "--name", default=None, help="model name in the server config and warmup requests (default: --output's name)"
+        "--name", help="model name in the server config and warmup requests (default: the last part of --output)"
     )
     export.add_argument(
-        "--warmup", default=None, metavar="FILE", help="UTF-8 file of warmup sentences, one a line (default: a few dates)"
+        "--warmup", metavar="FILE", help="UTF-8 file of warmup sentences, one a line (default: a few dates)"
     )
     add_decoding_arguments(export, n_best=True, strategies=("greedy", "beam"), batch_size=False)
     export.set_defaults(handler=_export)
@@ -321,7 +321,11 @@ def add_decoding_arguments(parser, n_best, strategies=DECODING_STRATEGIES, batch
         choices=strategies,
         help=", ".join(_STRATEGY_NAMES[name] for name in strategies[:-1])
         + f" or {_STRATEGY_NAMES[strategies[-1]]}; "
-        + ("beam search and sampling options imply their strategy" if "sample" in strategies else "beam search options imply beam search"),
+        + (
+            "beam search and sampling options imply their strategy"
+            if "sample" in strategies
+            else "beam search options imply beam search"
+        ),
     )
     if batch_size:
         group.add_argument("--batch-size", type=int, metavar="N", help="sentences decoded together")

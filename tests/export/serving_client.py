@@ -46,11 +46,9 @@ def _tf2(model, batches):
     loaded = tf.saved_model.load(model)
     results = []
     for batch in batches:
+        answers = {name: loaded.signatures[name](inputs=tf.constant(batch, tf.string)) for name in SIGNATURES}
         results.append(
-            {
-                name: {key: _plain(value.numpy().tolist()) for key, value in loaded.signatures[name](inputs=tf.constant(batch, tf.string)).items()}
-                for name in SIGNATURES
-            }
+            {name: {key: _plain(value.numpy().tolist()) for key, value in outputs.items()} for name, outputs in answers.items()}
         )
     return results
 

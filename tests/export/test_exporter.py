@@ -217,3 +217,14 @@ def test_sampling_is_not_exported(export_of, tmp_path):
     with pytest.raises(ExportError, match="export needs greedy or beam search decoding, got strategy 'sample'"):
         export_translator(sampling, tmp_path / "dates")
     assert not (tmp_path / "dates").exists()
+
+
+@pytest.mark.parametrize("content, message", [(None, "cannot read the warmup sentences"), ("", "no warmup sentences")])
+def test_bad_warmup_file_is_an_error(tmp_path, capsys, content, message):
+    warmup = tmp_path / "warmup.txt"
+    if content is not None:
+        warmup.write_text(content)
+    arguments = ["export", "--model", str(tmp_path / "run"), "--output", str(tmp_path / "dates"), "--warmup", str(warmup)]
+    assert cli.main(arguments) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "dates").exists()
