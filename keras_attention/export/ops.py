@@ -6,8 +6,9 @@ into its model server, but an older tensorflow-text than ours: up to TF Serving 
 "Op type not registered". `export` lists every op of the exported graph, the function library
 included, and refuses the export when one is outside `ALLOWED_OPS`.
 
-Targeted servers: TF Serving 2.14 to 2.20. `DisableCopyOnRead`, which TensorFlow >= 2.14 writes
-into every SavedModel's save function, rules out older ones.
+Targeted servers: TF Serving 2.14 to 2.20. Older ones are not targeted: `DisableCopyOnRead`, which
+a recent TensorFlow writes into every SavedModel's save function, is missing from older runtimes
+(tensorflow/tensorflow#62489).
 
 The list has three parts:
 
