@@ -1,6 +1,7 @@
 """Fixtures of the export tests: two tiny runs, each exported once for the session (greedy from a
-character-level run through the CLI, beam search from a WordPiece run through the library), and
-the answers of a serving client that cannot import keras_attention."""
+trained character-level run through the CLI, beam search from an untrained WordPiece run, saved
+without training to save time, through the library), and the answers of a serving client that
+cannot import keras_attention."""
 
 import base64
 import dataclasses
@@ -37,9 +38,10 @@ BAD_INPUTS = {
 }
 INPUTS = [sentence.encode() for sentence in SENTENCES] + list(BAD_INPUTS.values())
 KINDS = {
-    "greedy": {"tokenizer": "char", "decoding": ["--strategy", "greedy"]},
+    "greedy": {"tokenizer": "char", "trained": True, "decoding": ["--strategy", "greedy"]},
     "beam": {
         "tokenizer": "wordpiece",
+        "trained": False,
         "decoding": ["--strategy", "beam", "--beam-size", "3", "--n-best", "2", "--length-penalty", "0.6"],
     },
 }
@@ -71,8 +73,11 @@ def export_of(tmp_path_factory):
         if kind not in cache:
             directory = tmp_path_factory.mktemp(f"export-{kind}")
             source = {"tokenizer": KINDS[kind]["tokenizer"], "vocabulary_size": 120}
-            config = write_tiny_config(directory, source=source)
-            train(RunConfig.from_yaml(config), directory / "run", verbose=0, log=lambda line: None)
+            config = RunConfig.from_yaml(write_tiny_config(directory, source=source))
+            if KINDS[kind]["trained"]:
+                train(config, directory / "run", verbose=0, log=lambda line: None)
+            else:
+                _save_untrained_run(config, directory / "run")
             base = directory / "saved_models" / "dates"
             arguments = ["--model", str(directory / "run"), "--output", str(base), *KINDS[kind]["decoding"]]
             namespace = cli.build_parser().parse_args(["export", *arguments])
@@ -85,6 +90,23 @@ def export_of(tmp_path_factory):
         return cache[kind]
 
     return export
+
+
+def _save_untrained_run(config, directory):
+    """Writes a run directory with learned vocabularies and a freshly initialized model."""
+    import keras
+
+    from keras_attention.data.readers import read_tsv
+    from keras_attention.models import build_seq2seq
+    from keras_attention.runs import save_run
+    from keras_attention.text.tokenizer import learn_vocabulary, tokenizer_from_config
+
+    sources, targets = zip(*read_tsv(config.data.train).pairs)
+    source_tokenizer = tokenizer_from_config(config.source, learn_vocabulary(config.source, sources))
+    target_tokenizer = tokenizer_from_config(config.target, learn_vocabulary(config.target, targets))
+    keras.utils.set_random_seed(5)
+    model = build_seq2seq(config.model, source_tokenizer.vocabulary_size, target_tokenizer.vocabulary_size)
+    save_run(directory, config, model, source_tokenizer, target_tokenizer)
 
 
 @pytest.fixture(scope="session", params=sorted(KINDS))
