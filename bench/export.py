@@ -29,7 +29,6 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from keras_attention.config import DecodingConfig
 from keras_attention.data import dates
 from keras_attention.export import export_translator
 from keras_attention.runs import load_run

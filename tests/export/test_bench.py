@@ -3,7 +3,7 @@
 import runpy
 
 import pytest
-from conftest import ROOT
+from export_inputs import ROOT
 
 pytestmark = pytest.mark.requires_tensorflow
 

@@ -11,7 +11,7 @@ import time
 import pytest
 import tensorflow as tf
 import tensorflow_text as tf_text
-from conftest import ROOT, SENTENCES
+from export_inputs import ROOT, SENTENCES
 from google.protobuf import text_format
 from tensorflow_serving.apis import prediction_log_pb2
 from tensorflow_serving.config import model_server_config_pb2
