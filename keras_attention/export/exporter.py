@@ -30,7 +30,7 @@ class ExportResult:
         version: its integer version.
         metadata: the dict saved as `assets.extra/keras_attention.json` (decoding options,
             maximum lengths, signatures, the graph's ops).
-        model_config: the `models.config` file written next to the version folders.
+        model_config: the `models.config` file next to the version folders.
     """
 
     path: Path
@@ -54,8 +54,9 @@ def export_translator(
     once complete (see `keras_attention.export.layout`). It holds the SavedModel with the
     `serving_default` and `alignments` signatures (see `ServingModule`), the warmup requests
     `assets.extra/tf_serving_warmup_requests`, and `assets.extra/keras_attention.json` (the
-    decoding options, maximum lengths, signatures and ops). `OUTPUT/models.config` gets a model
-    server config serving the latest version from `/models/NAME`.
+    decoding options, maximum lengths, signatures and ops). The first export into `output` also
+    writes `OUTPUT/models.config`, a model server config serving the latest version from
+    `/models/NAME`; later exports leave it as it is (edited or not).
 
     Args:
         translator: `Translator` with greedy or beam search decoding.
@@ -100,9 +101,9 @@ def export_translator(
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
-    config_path = _write_atomically(
-        base / MODEL_CONFIG_FILE, model_config(model_name, f"{SERVER_MODELS_FOLDER}/{model_name}")
-    )
+    config_path = base / MODEL_CONFIG_FILE
+    if not config_path.exists():  # later exports keep it, with the user's edits (labels, policies)
+        _write_atomically(config_path, model_config(model_name, f"{SERVER_MODELS_FOLDER}/{model_name}"))
     return ExportResult(path, version, metadata, config_path)
 
 
@@ -166,4 +167,3 @@ def _write_atomically(path, text):
     temporary = path.with_name(f".{path.name}.{os.getpid()}")
     temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)
-    return path

@@ -41,7 +41,9 @@ def test_next_version_follows_the_highest_and_versions_are_never_replaced(export
     base = tmp_path / "dates"
     (base / "4").mkdir(parents=True)  # an older version (and a folder a server ignores)
     (base / "notes").mkdir()
+    (base / "models.config").write_text("# edited by hand\n")
     assert export_translator(translator, base, warmup_sentences=SENTENCES[:2]).version == 5
+    assert (base / "models.config").read_text() == "# edited by hand\n"  # kept
     with pytest.raises(ExportError, match=r"version 4 already exists in .*dates.*choose another --version"):
         export_translator(translator, base, version=4)
     assert versions(base) == [4, 5]
