@@ -24,6 +24,7 @@ setup(
         "tensorflow-text>=2.21,<2.22",
         "keras-tuner>=1.4.8",
         "tensorboard>=2.21",
+        "tensorflow-serving-api>=2.21,<2.22",
         "sacrebleu>=2.4",
         "matplotlib>=3.8",
         "pyyaml>=6.0",
@@ -34,7 +35,10 @@ setup(
         "backends": ["jax>=0.4", "torch>=2.1"],
     },
     entry_points={
-        "console_scripts": ["keras-attention=keras_attention.cli:main"],
+        "console_scripts": [
+            "keras-attention=keras_attention.cli:main",
+            "keras-attention-saved-model-cli=keras_attention.export.saved_model_cli:main",
+        ],
     },
     classifiers=[
         "Programming Language :: Python :: 3",

@@ -13,8 +13,9 @@ The public API:
   `teacher_forcing_inputs`
 - runs: `train`, `load_run`, `save_run`, `Translator`, `DevBleu`
 - checkpoints: `average_checkpoints`, `average_run_checkpoints`
+- export for TF Serving: `export_run`, `export_translator`
 - evaluation: `score_translations`, `alignment_examples`, `save_heatmaps`
-- errors: `KerasAttentionError`, `ConfigError`, `DataError`, `RunDirectoryError`
+- errors: `KerasAttentionError`, `ConfigError`, `DataError`, `ExportError`, `RunDirectoryError`
 
 Names load on first use, so `import keras_attention` is instant and the TensorFlow-only parts
 (runs, training, translation) are imported only when asked for; the layers and models work on
@@ -35,7 +36,7 @@ _MODULES = {
         "TrainingConfig",
         "EvaluationConfig",
     ),
-    "keras_attention.errors": ("ConfigError", "DataError", "KerasAttentionError", "RunDirectoryError"),
+    "keras_attention.errors": ("ConfigError", "DataError", "ExportError", "KerasAttentionError", "RunDirectoryError"),
     "keras_attention.layers": (
         "AttentionLayer",
         "AttentionRNN",
@@ -62,6 +63,7 @@ _MODULES = {
     "keras_attention.runs": ("load_run", "save_run"),
     "keras_attention.translator": ("Translator",),
     "keras_attention.checkpoints": ("average_checkpoints", "average_run_checkpoints"),
+    "keras_attention.export": ("export_run", "export_translator"),
 }
 _MODULE_OF = {name: module for module, names in _MODULES.items() for name in names}
 

@@ -18,6 +18,7 @@ MAX_PLOT_SENTENCES = 32
 _BEAM_OPTIONS = ("beam_size", "length_penalty", "coverage_penalty", "n_best")
 _SAMPLING_OPTIONS = ("temperature", "top_k", "seed")
 _LENGTH_OPTIONS = ("batch_size", "max_length", "max_length_ratio")
+_STRATEGY_NAMES = {"greedy": "greedy", "beam": "beam search", "sample": "random sampling"}
 
 _N_BEST_FORMAT = """output:
   One translation per input sentence, in input order. With --n-best N above 1, N lines per
@@ -163,6 +164,45 @@ def _plot(args):
     print(f"wrote {path} ({len(examples)} sentence{'s' if len(examples) > 1 else ''})")
 
 
+def _export(args):
+    from keras_attention.export import export_translator
+    from keras_attention.export.tf_serving import WARMUP_SENTENCES
+    from keras_attention.runs import load_run
+
+    warmup = _read_sentence_file(args.warmup) if args.warmup else WARMUP_SENTENCES
+    run = load_run(args.model)
+    translator = _translator(run, args)
+    result = export_translator(
+        translator,
+        args.output,
+        version=args.version,
+        model_name=args.name,
+        warmup_sentences=warmup,
+        source=str(run.directory.resolve()),
+    )
+    decoding = result.metadata["decoding"]
+    strategy = "greedy" if decoding["strategy"] == "greedy" else f"beam search, beam size {decoding['beam_size']}"
+    print(
+        f"exported {args.model} ({strategy}, at most {decoding['max_length']} output tokens) as "
+        f"version {result.version} of model {result.metadata['model_name']!r}: {result.path} "
+        f"({len(result.metadata['ops'])} ops, all in the TF Serving allow-list); "
+        f"model server config: {result.model_config}"
+    )
+
+
+def _read_sentence_file(path):
+    """The lines of a UTF-8 file, one sentence each."""
+    from keras_attention.errors import KerasAttentionError
+
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise KerasAttentionError(f"cannot read the warmup sentences from {str(path)!r}: {error}") from None
+    if not lines:
+        raise KerasAttentionError(f"{path}: no warmup sentences (one sentence per line expected)")
+    return lines
+
+
 def _average_checkpoints(args):
     from keras_attention.checkpoints import average_run_checkpoints
 
@@ -219,6 +259,33 @@ def build_parser():
     average.add_argument("--overwrite", action="store_true", help="replace an existing run in --output")
     average.set_defaults(handler=_average_checkpoints)
 
+    export = commands.add_parser(
+        "export",
+        help="export a run as a SavedModel for TF Serving (strings in, translations out)",
+        description="Writes OUTPUT/VERSION/, a SavedModel whose serving_default signature takes UTF-8 "
+        "sentences and returns their translations (see docs/serving.md). The decoding strategy "
+        "(greedy or beam), beam size and maximum lengths are fixed at export.",
+    )
+    export.add_argument("--model", required=True, help="run directory written by `train`")
+    export.add_argument(
+        "--output", required=True, help="the model's folder, e.g. saved_models/NAME (versions go in it)"
+    )
+    export.add_argument(
+        "--version",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="version number to write (default: one more than the highest in --output, 1 at first)",
+    )
+    export.add_argument(
+        "--name", help="model name in the server config and warmup requests (default: the last part of --output)"
+    )
+    export.add_argument(
+        "--warmup", metavar="FILE", help="UTF-8 file of warmup sentences, one a line (default: a few dates)"
+    )
+    add_decoding_arguments(export, n_best=True, strategies=("greedy", "beam"), batch_size=False)
+    export.set_defaults(handler=_export)
+
     plot = commands.add_parser(
         "plot", help="draw the attention of translated sentences as heatmaps (source tokens across, output down)"
     )
@@ -237,23 +304,31 @@ def build_parser():
     return parser
 
 
-def add_decoding_arguments(parser, n_best):
+def add_decoding_arguments(parser, n_best, strategies=DECODING_STRATEGIES, batch_size=True):
     """Adds the decoding options, which override the run's `decoding` config.
 
     Args:
         parser: `argparse.ArgumentParser` of a command that decodes.
         n_best: whether to offer `--n-best` (for commands that print every hypothesis).
+        strategies: the strategies the command offers; the sampling options only with `sample`.
+        batch_size: whether to offer `--batch-size` (commands that decode a list in batches).
     """
     group = parser.add_argument_group(
         "decoding", "Defaults come from the `decoding` section of the run's config.yaml."
     )
     group.add_argument(
         "--strategy",
-        choices=DECODING_STRATEGIES,
-        help="greedy, beam search or random sampling; beam search and sampling options imply "
-        "their strategy",
+        choices=strategies,
+        help=", ".join(_STRATEGY_NAMES[name] for name in strategies[:-1])
+        + f" or {_STRATEGY_NAMES[strategies[-1]]}; "
+        + (
+            "beam search and sampling options imply their strategy"
+            if "sample" in strategies
+            else "beam search options imply beam search"
+        ),
     )
-    group.add_argument("--batch-size", type=int, metavar="N", help="sentences decoded together")
+    if batch_size:
+        group.add_argument("--batch-size", type=int, metavar="N", help="sentences decoded together")
     group.add_argument("--max-length", type=int, metavar="N", help="maximum output tokens per sentence")
     group.add_argument(
         "--max-length-ratio",
@@ -270,11 +345,17 @@ def add_decoding_arguments(parser, n_best):
     )
     if n_best:
         group.add_argument(
-            "--n-best", type=int, metavar="N", help="beam search: print the N best hypotheses (format below)"
+            "--n-best",
+            type=int,
+            metavar="N",
+            help="beam search: print the N best hypotheses (format below)"
+            if parser.epilog
+            else "beam search: also return the N best hypotheses (n_best_translations, n_best_scores)",
         )
-    group.add_argument("--temperature", type=float, metavar="T", help="sampling: temperature > 0")
-    group.add_argument("--top-k", type=int, metavar="K", help="sampling: draw from the K most probable tokens")
-    group.add_argument("--seed", type=int, help="sampling: seed of the draws")
+    if "sample" in strategies:
+        group.add_argument("--temperature", type=float, metavar="T", help="sampling: temperature > 0")
+        group.add_argument("--top-k", type=int, metavar="K", help="sampling: draw from the K most probable tokens")
+        group.add_argument("--seed", type=int, help="sampling: seed of the draws")
 
 
 def _positive_int(text):

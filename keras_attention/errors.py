@@ -20,3 +20,7 @@ class RunDirectoryError(KerasAttentionError, FileNotFoundError):
 
 class DataError(KerasAttentionError, ValueError):
     """A data file is malformed."""
+
+
+class ExportError(KerasAttentionError):
+    """A model cannot be exported (an op a server lacks, a version that exists, an unusable folder)."""

@@ -24,10 +24,10 @@ TINY_MODEL = {
 }
 
 
-def write_tiny_config(directory, num_train=256, num_dev=0, **training):
+def write_tiny_config(directory, num_train=256, num_dev=0, source=None, **training):
     """Writes TSV files of generated dates and a tiny config that trains on them; returns its path.
 
-    `training` overrides `training.*` keys.
+    `source` overrides `source.*` keys (e.g. the tokenizer), `training` overrides `training.*` keys.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -40,7 +40,7 @@ def write_tiny_config(directory, num_train=256, num_dev=0, **training):
         data["dev"] = str(directory / "dev.tsv")
     config = {
         "data": data,
-        "source": {"lowercase": True, "max_length": 48},
+        "source": {"lowercase": True, "max_length": 48, **(source or {})},
         "target": {"max_length": 16},
         "model": TINY_MODEL,
         "training": {

@@ -1,0 +1,123 @@
+"""The op allow-list: ops that a TF Serving model server is known to have.
+
+TF Serving links TensorFlow's core ops and the tensorflow-text ops (`tensorflow_text:ops_lib`)
+into its model server, but an older tensorflow-text than ours: up to TF Serving 2.19, tf-text
+2.12; TF Serving 2.20, tf-text 2.20. An op that the server lacks makes it refuse the model with
+"Op type not registered". `export` lists every op of the exported graph, the function library
+included, and refuses the export when one is outside `ALLOWED_OPS`.
+
+Targeted servers: TF Serving 2.14 to 2.20. Older ones are not targeted: `DisableCopyOnRead`, which
+a recent TensorFlow writes into every SavedModel's save function, is missing from older runtimes
+(tensorflow/tensorflow#62489).
+
+The list has three parts:
+
+- `CORE_OPS`: long-standing TensorFlow core ops (tensors, math, strings, ragged tensors, lookup
+  tables, control flow, variables and the SavedModel save / restore functions), all present in
+  TensorFlow 2.14: what the greedy and beam search exports of character and WordPiece models
+  use, and their close relatives.
+- `TEXT_OPS`: tensorflow-text ops present since tf-text 2.7 (normalization, case folding,
+  FastWordpiece), hence in the tf-text 2.12 of TF Serving <= 2.19.
+- `XLA_OPS`: `XlaDynamicUpdateSlice`, written by `keras.ops.slice_update` (the decoding loop
+  writes each step's token and alignments with it). TensorFlow runs it on a plain CPU through
+  its XLA library; a model server built without XLA support lacks it (see docs/serving.md).
+
+Grow the list only for ops checked against those versions.
+"""
+
+from pathlib import Path
+
+from tensorflow.core.protobuf import saved_model_pb2
+
+from keras_attention.errors import ExportError
+
+CORE_OPS = frozenset(
+    {
+        # tensors and math
+        "Abs", "AddV2", "All", "Any", "ArgMax", "ArgMin", "BatchMatMulV2", "BiasAdd", "Bitcast",
+        "BitwiseAnd", "BroadcastArgs", "BroadcastTo", "Cast", "Ceil", "ConcatV2", "Const", "Cumsum",
+        "DenseBincount", "Einsum", "Equal", "Exp", "ExpandDims", "Fill", "Floor", "FloorDiv",
+        "FloorMod", "GatherNd", "GatherV2", "Greater", "GreaterEqual", "Identity", "IdentityN",
+        "Less", "LessEqual", "Log", "LogicalAnd", "LogicalNot", "LogicalOr", "LogSoftmax", "MatMul",
+        "Max", "Maximum", "Mean", "Min", "Minimum", "Mul", "Neg", "NotEqual", "OneHot", "Pack",
+        "Pad", "PadV2", "Pow", "Prod", "Range", "RealDiv", "Relu", "Reshape", "ReverseV2",
+        "Rsqrt", "ScatterNd", "Select", "SelectV2", "Shape", "Sigmoid", "Size", "Slice",
+        "Softmax", "Split", "SplitV", "Sqrt", "Square", "Squeeze", "StopGradient", "StridedSlice",
+        "Sub", "Sum", "Tanh", "TensorScatterUpdate", "Tile", "TopKV2", "Transpose", "Unpack",
+        "UnsortedSegmentSum", "Where", "ZerosLike",
+        # strings
+        "RegexReplace", "StaticRegexFullMatch", "StaticRegexReplace", "StringJoin", "StringLength",
+        "StringSplitV2", "StringStrip", "Substr", "UnicodeDecode", "UnicodeEncode",
+        "UnicodeTranscode", "UnsortedSegmentJoin",
+        # ragged tensors
+        "RaggedGather", "RaggedRange", "RaggedTensorFromVariant", "RaggedTensorToTensor",
+        "RaggedTensorToVariant",
+        # lookup tables
+        "HashTableV2", "LookupTableFindV2", "LookupTableImportV2", "LookupTableSizeV2",
+        # control flow and functions
+        "Assert", "If", "NoOp", "PartitionedCall", "Placeholder", "StatefulPartitionedCall",
+        "StatelessIf", "StatelessWhile", "TensorListFromTensor", "TensorListGetItem",
+        "TensorListLength", "TensorListReserve", "TensorListSetItem", "TensorListStack", "While",
+        # variables, save and restore
+        "AssignVariableOp", "DisableCopyOnRead", "MergeV2Checkpoints", "ReadVariableOp",
+        "RestoreV2", "SaveV2", "ShardedFilename", "StringFormat", "VarHandleOp",
+        "VarIsInitializedOp",
+    }
+)  # fmt: skip
+TEXT_OPS = frozenset(
+    {
+        "CaseFoldUTF8",
+        "NormalizeUTF8",
+        "FastWordpieceTokenizeWithOffsets",
+        "TFText>FastWordpieceDetokenize",
+    }
+)
+XLA_OPS = frozenset({"XlaDynamicUpdateSlice"})
+ALLOWED_OPS = CORE_OPS | TEXT_OPS | XLA_OPS
+
+
+def saved_model_ops(directory):
+    """Lists the ops of a SavedModel: every node of its graphs and of their function libraries.
+
+    Args:
+        directory: SavedModel folder (holding `saved_model.pb`).
+
+    Returns:
+        dict `{op name: sorted list of the functions using it}` (`"<graph>"` for the top graph).
+    """
+    saved_model = saved_model_pb2.SavedModel()
+    saved_model.ParseFromString((Path(directory) / "saved_model.pb").read_bytes())
+    uses = {}
+    for meta_graph in saved_model.meta_graphs:
+        graph = meta_graph.graph_def
+        for node in graph.node:
+            uses.setdefault(node.op, set()).add("<graph>")
+        for function in graph.library.function:
+            for node in function.node_def:
+                uses.setdefault(node.op, set()).add(function.signature.name)
+    return {op: sorted(functions) for op, functions in sorted(uses.items())}
+
+
+def check_ops(directory, allowed=ALLOWED_OPS):
+    """Refuses a SavedModel that uses an op outside `allowed`.
+
+    Args:
+        directory: SavedModel folder.
+        allowed: set of op names (default `ALLOWED_OPS`).
+
+    Returns:
+        The sorted list of the ops the SavedModel uses.
+
+    Raises:
+        ExportError: naming each op outside `allowed` and a function that uses it.
+    """
+    uses = saved_model_ops(directory)
+    foreign = [op for op in uses if op not in allowed]
+    if foreign:
+        listed = ", ".join(f"{op} (in {uses[op][0]})" for op in foreign)
+        raise ExportError(
+            f"the exported graph uses {len(foreign)} op{'s' if len(foreign) > 1 else ''} outside the "
+            f"allow-list of ops known to exist in TF Serving 2.14-2.20: {listed}; a server without "
+            f"them refuses the model (see keras_attention/export/ops.py)"
+        )
+    return list(uses)

@@ -1,0 +1,117 @@
+"""Fixtures of the export tests: two tiny runs, each exported once for the session (greedy from a
+trained character-level run through the CLI, beam search from an untrained WordPiece run, saved
+without training to save time, through the library), and the answers of a serving client that
+cannot import keras_attention."""
+
+import base64
+import dataclasses
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from export_inputs import INPUTS, KINDS, ROOT
+
+sys.path.insert(0, str(ROOT / "tests" / "trainer"))  # tiny_runs, shared with the trainer tests
+
+from tiny_runs import write_tiny_config  # noqa: E402
+
+CLIENT = Path(__file__).resolve().parent / "serving_client.py"
+
+
+@dataclasses.dataclass
+class Exported:
+    """A tiny run exported once: `base/1` is the version folder; `translator` the library's."""
+
+    kind: str
+    run: Path
+    base: Path
+    path: Path
+    translator: object
+
+
+@pytest.fixture(scope="session")
+def export_of(tmp_path_factory):
+    """Returns a function `kind -> Exported` that trains and exports each kind once."""
+    from keras_attention import cli
+    from keras_attention.config import RunConfig
+    from keras_attention.export import export_run
+    from keras_attention.runs import load_run
+    from keras_attention.trainer import train
+
+    cache = {}
+
+    def export(kind):
+        if kind not in cache:
+            directory = tmp_path_factory.mktemp(f"export-{kind}")
+            source = {"tokenizer": KINDS[kind]["tokenizer"], "vocabulary_size": 120}
+            config = RunConfig.from_yaml(write_tiny_config(directory, source=source))
+            if KINDS[kind]["trained"]:
+                train(config, directory / "run", verbose=0, log=lambda line: None)
+            else:
+                _save_untrained_run(config, directory / "run")
+            base = directory / "saved_models" / "dates"
+            arguments = ["--model", str(directory / "run"), "--output", str(base), *KINDS[kind]["decoding"]]
+            namespace = cli.build_parser().parse_args(["export", *arguments])
+            translator = cli._translator(load_run(namespace.model), namespace)
+            if kind == "greedy":
+                assert cli.main(["export", *arguments]) == 0
+            else:
+                export_run(namespace.model, base, decoding=translator.decoding)
+            cache[kind] = Exported(kind, directory / "run", base, base / "1", translator)
+        return cache[kind]
+
+    return export
+
+
+def _save_untrained_run(config, directory):
+    """Writes a run directory with learned vocabularies and a freshly initialized model."""
+    import keras
+
+    from keras_attention.data.readers import read_tsv
+    from keras_attention.models import build_seq2seq
+    from keras_attention.runs import save_run
+    from keras_attention.text.tokenizer import learn_vocabulary, tokenizer_from_config
+
+    sources, targets = zip(*read_tsv(config.data.train).pairs)
+    source_tokenizer = tokenizer_from_config(config.source, learn_vocabulary(config.source, sources))
+    target_tokenizer = tokenizer_from_config(config.target, learn_vocabulary(config.target, targets))
+    keras.utils.set_random_seed(5)
+    model = build_seq2seq(config.model, source_tokenizer.vocabulary_size, target_tokenizer.vocabulary_size)
+    save_run(directory, config, model, source_tokenizer, target_tokenizer)
+
+
+@pytest.fixture(scope="session", params=sorted(KINDS))
+def exported(request, export_of):
+    """Each kind of export in turn."""
+    return export_of(request.param)
+
+
+@pytest.fixture(scope="session")
+def client_result(export_of, tmp_path_factory):
+    """The serving client's result, run once in a fresh process that cannot import keras_attention:
+    both exports, batches `INPUTS` and the empty batch, through both signatures, loaded the TF2
+    way and the TF1 (TF Serving) way."""
+    request = tmp_path_factory.mktemp("client") / "request.json"
+    models = {kind: str(export_of(kind).path) for kind in KINDS}
+    batches = [[base64.b64encode(text).decode("ascii") for text in INPUTS], []]
+    request.write_text(json.dumps({"models": models, "batches": batches}), encoding="utf-8")
+    environment = {"PATH": "/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "3", "HOME": str(request.parent)}
+    completed = subprocess.run(
+        [sys.executable, str(CLIENT), str(request)],
+        capture_output=True,
+        text=True,
+        env=environment,  # no PYTHONPATH: the repository is not importable from there
+        cwd=request.parent,
+        timeout=240,
+    )
+    lines = [line for line in completed.stdout.splitlines() if line.startswith("RESULT ")]
+    assert completed.returncode == 0 and lines, completed.stderr[-3000:]
+    return json.loads(lines[-1][len("RESULT ") :])
+
+
+@pytest.fixture(scope="session")
+def served(client_result):
+    """Returns a function `kind -> {"tf2": ..., "tf1": ...}`: the client's answers for that export."""
+    return lambda kind: client_result["answers"][kind]

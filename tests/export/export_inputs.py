@@ -1,0 +1,32 @@
+"""Inputs and settings shared by the export tests and their fixtures (tests/export/conftest.py)."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+MAX_SOURCE_LENGTH = 48  # tiny_runs' source.max_length
+SENTENCES = [
+    "Tuesday, March 3, 1998",
+    "3rd of july 2021",
+    "12/25/1999",
+    "  01.02.2003",
+    "7 Aug 65",
+    "SUNDAY, JANUARY 1, 2040",
+    "the 14th of February, 1950",
+    "1987-11-30",
+]
+BAD_INPUTS = {
+    "empty": b"",
+    "whitespace only": b" \t \n  ",
+    "10,000 characters": ("3 March 1998, " * 715)[:10000].encode(),
+    "invalid UTF-8": b"3 March \xff\xfe 1998 \xc3\x28",
+    "emoji and other scripts": "😀 3 März 1998 日本語 Ωμέγα".encode(),
+}
+INPUTS = [sentence.encode() for sentence in SENTENCES] + list(BAD_INPUTS.values())
+KINDS = {
+    "greedy": {"tokenizer": "char", "trained": True, "decoding": ["--strategy", "greedy"]},
+    "beam": {
+        "tokenizer": "wordpiece",
+        "trained": False,
+        "decoding": ["--strategy", "beam", "--beam-size", "3", "--n-best", "2", "--length-penalty", "0.6"],
+    },
+}
