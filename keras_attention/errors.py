@@ -20,3 +20,7 @@ class RunDirectoryError(KerasAttentionError, FileNotFoundError):
 
 class DataError(KerasAttentionError, ValueError):
     """A data file is malformed."""
+
+
+class TuningError(KerasAttentionError):
+    """A hyperparameter search cannot start, or its trials fail."""

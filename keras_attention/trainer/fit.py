@@ -1,5 +1,6 @@
 """The fit glue: config -> strategy, data, tokenizers, model -> `model.fit` -> saved, scored run directory."""
 
+import collections
 import time
 from pathlib import Path
 
@@ -28,7 +29,14 @@ from keras_attention.trainer.strategy import (
 )
 
 
-def _checked_strategy(training_config):
+TrainingData = collections.namedtuple(
+    "TrainingData", ["source_tokenizer", "target_tokenizer", "train", "dev", "report"]
+)
+TrainingData.__doc__ = """What a run trains on: both tokenizers, the training and dev datasets (`dev` is `None`
+without dev pairs) and the data report (skipped lines, long pairs, padding saved)."""
+
+
+def checked_strategy(training_config):
     """Checks mixed precision, creates the strategy and checks the batch size against it.
 
     Returns:
@@ -110,6 +118,24 @@ def _datasets(config, splits, source_tokenizer, target_tokenizer, strategy):
     return distribute_options(train_data, strategy), distribute_options(dev_data, strategy)
 
 
+def prepare_data(config, splits, strategy, log):
+    """Learns the vocabularies, reports the data and builds the datasets that `config` describes.
+
+    Args:
+        config: validated `RunConfig`.
+        splits: the data splits (`keras_attention.data.sources.load_splits`).
+        strategy: the `tf.distribute.Strategy` the datasets are for.
+        log: function that prints progress lines.
+
+    Returns:
+        A `TrainingData`.
+    """
+    source_tokenizer, target_tokenizer = _learn_tokenizers(config, splits, log)
+    data_report = report_data(config, splits, source_tokenizer, target_tokenizer, log)
+    train_data, dev_data = _datasets(config, splits, source_tokenizer, target_tokenizer, strategy)
+    return TrainingData(source_tokenizer, target_tokenizer, train_data, dev_data, data_report)
+
+
 def _describe_strategy(training_config, strategy):
     replicas = strategy.num_replicas_in_sync
     return (
@@ -161,17 +187,16 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
         other workers).
     """
     training = config.training
-    strategy, cluster = _checked_strategy(training)
+    strategy, cluster = checked_strategy(training)
     chief = cluster is None or is_chief(cluster)
     splits = load_splits(config.data)
     monitor = _monitor(config, splits)
     output_dir = Path(output_dir)
     backup_dir, worker_directory = _prepare_directories(output_dir, overwrite, config, cluster, log)
     keras.utils.set_random_seed(training.seed)
-    source_tokenizer, target_tokenizer = _learn_tokenizers(config, splits, log)
-    data_report = report_data(config, splits, source_tokenizer, target_tokenizer, log)
+    data = prepare_data(config, splits, strategy, log)
+    source_tokenizer, target_tokenizer, train_data, dev_data, data_report = data
     log(_describe_strategy(training, strategy))
-    train_data, dev_data = _datasets(config, splits, source_tokenizer, target_tokenizer, strategy)
     progress = RunProgress(log)
     examples = (splits.dev or splits.train)[: training.attention_images]
     with global_policy(training.mixed_precision):
