@@ -821,6 +821,8 @@ def _load(cls, data, origin, lines):
     except ConfigError as error:
         message = str(error)
         key = message.split(":", 1)[0]
+        while key not in lines and "." in key:  # a key that is absent: the line of its section
+            key = key.rsplit(".", 1)[0]
         where = f"{origin}, line {lines[key]}" if key in lines else origin
         raise ConfigError(f"{where}: {message}") from None
 
