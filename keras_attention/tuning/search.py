@@ -200,9 +200,10 @@ def _checked_setup(config):
 def tune(config, output_dir, overwrite=False, verbose=1, log=print, train_best=None):
     """Searches the hyperparameters of `config.tuning` and writes the search directory.
 
-    Steps: check the config, the strategy, TensorBoard and the process's role (a `ConfigError`
-    or `TuningError` before anything is written), ready the directory (resume or start), learn
-    the vocabularies, build the datasets, check that the objective is logged, then search. The
+    Steps: check the config, the strategy, TensorBoard and the process's role, learn the
+    vocabularies, build the datasets, check that the objective is logged (any of these fails
+    with a `ConfigError` or `TuningError` before anything is written), ready the directory
+    (resume or start), then search. The
     chief of a distributed search serves the oracle instead of running trials; workers only run
     trials. At the end (chief or only process), write the report, the best config and, with
     `train_best`, train the best config into a normal run directory.
@@ -228,15 +229,15 @@ def tune(config, output_dir, overwrite=False, verbose=1, log=print, train_best=N
     strategy = _checked_setup(config)
     output_dir = Path(output_dir)
     splits = load_splits(config.data)
-    if role == "worker":
-        output_dir.mkdir(parents=True, exist_ok=True)
-    else:
-        prepare_search_directory(output_dir, overwrite, config, log)
     keras.utils.set_random_seed(config.training.seed)
     data = prepare_data(config, splits, strategy, log)
     hypermodel = Seq2SeqHyperModel(config, data.source_tokenizer, data.target_tokenizer, splits.dev)
     with global_policy(config.training.mixed_precision):
         check_objective(config, hypermodel, data)
+        if role == "worker":
+            output_dir.mkdir(parents=True, exist_ok=True)
+        else:
+            prepare_search_directory(output_dir, overwrite, config, log)
         trial_strategy = None if strategy is tf.distribute.get_strategy() else strategy
         tuner = make_tuner(config, hypermodel, output_dir, overwrite=False, strategy=trial_strategy, log=log)
         try:

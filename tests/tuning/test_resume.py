@@ -11,7 +11,7 @@ from tiny_search import report_trials, start_tune, trial_log, tune_command, writ
 
 from keras_attention.config import RunConfig
 
-MAX_TRIALS = 4
+MAX_TRIALS = 3
 
 
 def wait_for(condition, process, timeout=TIMEOUT):

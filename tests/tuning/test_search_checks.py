@@ -1,0 +1,81 @@
+"""What `tune` checks before any trial runs, and how the command reports it."""
+
+import pytest
+from tiny_search import write_tiny_search
+
+from keras_attention.cli import main
+from keras_attention.config import RunConfig
+from keras_attention.errors import ConfigError, TuningError
+from keras_attention.tuning import tune
+from keras_attention.tuning.distributed import tuner_role
+
+
+def quiet(line):
+    pass
+
+
+@pytest.mark.parametrize(
+    "objective, num_dev, message",
+    [
+        ("val_accuracy", 16, r"'val_accuracy' is never logged by the trials, which log \['loss', 'sequence_accuracy', 'token_accuracy', 'val_loss'"),
+        ("val_loss", 0, r"'val_loss' is never logged .*; validation metrics need dev pairs"),
+        ("val_bleu", 16, r"'val_bleu' is never logged .*'val_bleu' needs evaluation.dev_bleu_sentences > 0"),
+    ],
+)
+def test_an_objective_that_is_never_logged_fails_before_any_trial(tmp_path, objective, num_dev, message):
+    config = RunConfig.from_yaml(write_tiny_search(tmp_path, {"objective": objective}, num_dev=num_dev))
+    with pytest.raises(ConfigError, match=r"tuning.objective: " + message):
+        tune(config, tmp_path / "search", verbose=0, log=quiet)
+    assert not (tmp_path / "search").exists()
+
+
+def test_bad_configs_exit_with_status_2_and_one_line(tmp_path, capsys):
+    config = write_tiny_search(tmp_path, {"search": {"attention": {"choices": []}}})
+    assert main(["tune", "--config", str(config), "--output", str(tmp_path / "search")]) == 2
+    error = capsys.readouterr().err
+    assert "keras-attention tune: error:" in error and "tuning.search.attention.choices: expected a non-empty list" in error
+    assert "Traceback" not in error and not (tmp_path / "search").exists()
+
+
+def test_a_config_without_tuning_section_is_refused(tmp_path):
+    config = RunConfig.from_yaml(write_tiny_search(tmp_path, {}))
+    config.tuning = None
+    with pytest.raises(ConfigError, match="tuning: the config has no tuning section"):
+        tune(config, tmp_path / "search", log=quiet)
+
+
+def test_another_search_in_the_directory_is_not_silently_reused(tmp_path):
+    (tmp_path / "search").mkdir()
+    RunConfig.from_yaml(write_tiny_search(tmp_path, {"max_trials": 2, "objective": "loss"})).to_yaml(tmp_path / "search" / "config.yaml")
+    config = RunConfig.from_yaml(write_tiny_search(tmp_path, {"max_trials": 3, "objective": "loss"}))
+    with pytest.raises(TuningError, match=r"holds a search started with another config \(tuning: .*pass --overwrite"):
+        tune(config, tmp_path / "search", log=quiet)
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine")
+    with pytest.raises(TuningError, match="is not empty and holds no search"):
+        tune(config, tmp_path / "other", log=quiet)
+
+
+@pytest.mark.parametrize(
+    "environ, expected",
+    [
+        ({}, "single"),
+        ({"KERASTUNER_TUNER_ID": "chief", "KERASTUNER_ORACLE_IP": "127.0.0.1", "KERASTUNER_ORACLE_PORT": "8000"}, "chief"),
+        ({"KERASTUNER_TUNER_ID": "worker3", "KERASTUNER_ORACLE_IP": "10.0.0.1", "KERASTUNER_ORACLE_PORT": "8000"}, "worker"),
+    ],
+)
+def test_tuner_role(environ, expected):
+    assert tuner_role(environ) == expected
+
+
+@pytest.mark.parametrize(
+    "environ, message",
+    [
+        ({"KERASTUNER_ORACLE_IP": "127.0.0.1", "KERASTUNER_ORACLE_PORT": "8000"}, "KERASTUNER_TUNER_ID is not set"),
+        ({"KERASTUNER_TUNER_ID": "worker0", "KERASTUNER_ORACLE_PORT": "8000"}, "KERASTUNER_ORACLE_IP is not set"),
+        ({"KERASTUNER_TUNER_ID": "chief", "KERASTUNER_ORACLE_IP": "h", "KERASTUNER_ORACLE_PORT": "x"}, "must be a port number"),
+    ],
+)
+def test_incomplete_distributed_settings_are_errors(environ, message):
+    with pytest.raises(TuningError, match=message):
+        tuner_role(environ)
