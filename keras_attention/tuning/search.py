@@ -99,6 +99,7 @@ def logged_metrics(model, batch, validation, dev_scores):
         validation: whether `fit` gets validation data (`val_` metrics).
         dev_scores: whether the dev BLEU / exact match callback runs.
     """
+    model.run_eagerly = True  # one batch: no need to trace the test step
     names = list(model.test_on_batch(*batch, return_dict=True))
     if validation:
         names += [f"val_{name}" for name in names]

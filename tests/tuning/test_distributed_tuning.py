@@ -6,7 +6,8 @@ import pytest
 from tiny_runs import TIMEOUT, free_ports
 from tiny_search import report_trials, start_tune, trial_log, write_tiny_search
 
-RANDOM = {"tuner": "random", "max_trials": 4, "objective": "loss"}
+# Three trials for two workers: one of them must come back for a second trial.
+RANDOM = {"tuner": "random", "max_trials": 3, "objective": "loss"}
 # Hyperband with max_epochs 3 and factor 3: a bracket of 3 one-epoch trials whose best goes on to
 # 3 epochs (from its checkpoint, whichever worker wrote it), then a bracket of 2 three-epoch trials.
 HYPERBAND = {"tuner": "hyperband", "max_epochs": 3, "factor": 3, "objective": "val_loss"}
@@ -15,7 +16,7 @@ HYPERBAND = {"tuner": "hyperband", "max_epochs": 3, "factor": 3, "objective": "v
 @pytest.mark.parametrize(
     "tuning, num_dev, budget",
     [
-        pytest.param(RANDOM, 0, 4, id="random"),
+        pytest.param(RANDOM, 0, 3, id="random"),
         pytest.param(HYPERBAND, 32, 6, marks=pytest.mark.slow, id="hyperband"),
     ],
 )
