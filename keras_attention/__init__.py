@@ -5,7 +5,7 @@ The public API:
 - layers: `AttentionLayer`, `AttentionRNN` / `AttentionRNNCell` (attention inside the RNN step),
   `CoverageLoss`, `InitialAttentionState`, `PaddingMask`, `RemoveMask`
 - config: `RunConfig` and its parts `DataConfig`, `TextConfig`, `ModelConfig`,
-  `TrainingConfig`, `DecodingConfig`, `EvaluationConfig`
+  `TrainingConfig`, `DecodingConfig`, `EvaluationConfig`, `TuningConfig`, `HyperparameterSpec`
 - models: `build_seq2seq`, `compile_seq2seq`, `inference_models`
 - decoding: `greedy_decode`, `beam_search_decode`, `sample_decode`
 - text and data: `CharTokenizer`, `WordPieceTokenizer`, `learn_vocabulary`,
@@ -14,7 +14,8 @@ The public API:
 - runs: `train`, `load_run`, `save_run`, `Translator`, `DevBleu`
 - checkpoints: `average_checkpoints`, `average_run_checkpoints`
 - evaluation: `score_translations`, `alignment_examples`, `save_heatmaps`
-- errors: `KerasAttentionError`, `ConfigError`, `DataError`, `RunDirectoryError`
+- tuning: `tune`, `Seq2SeqHyperModel` (keras-tuner)
+- errors: `KerasAttentionError`, `ConfigError`, `DataError`, `RunDirectoryError`, `TuningError`
 
 Names load on first use, so `import keras_attention` is instant and the TensorFlow-only parts
 (runs, training, translation) are imported only when asked for; the layers and models work on
@@ -34,8 +35,10 @@ _MODULES = {
         "TextConfig",
         "TrainingConfig",
         "EvaluationConfig",
+        "HyperparameterSpec",
+        "TuningConfig",
     ),
-    "keras_attention.errors": ("ConfigError", "DataError", "KerasAttentionError", "RunDirectoryError"),
+    "keras_attention.errors": ("ConfigError", "DataError", "KerasAttentionError", "RunDirectoryError", "TuningError"),
     "keras_attention.layers": (
         "AttentionLayer",
         "AttentionRNN",
@@ -62,6 +65,7 @@ _MODULES = {
     "keras_attention.runs": ("load_run", "save_run"),
     "keras_attention.translator": ("Translator",),
     "keras_attention.checkpoints": ("average_checkpoints", "average_run_checkpoints"),
+    "keras_attention.tuning": ("Seq2SeqHyperModel", "tune"),
 }
 _MODULE_OF = {name: module for module, names in _MODULES.items() for name in names}
 

@@ -21,9 +21,14 @@ def declare(hp, name, spec, default):
     Returns:
         The value (`None` inside an inactive conditional scope).
     """
+    kind = hyperparameter_type(name)
+    if kind is bool and sorted(spec.choices) == [False, True]:
+        return hp.Boolean(name, default=bool(default))
     if spec.choices is not None:
-        return hp.Choice(name, spec.choices, default=default)
-    if hyperparameter_type(name) is int:
+        value = hp.Choice(name, spec.choices, default=default)
+        # keras-tuner keeps booleans as the integers 0 and 1: turn them back.
+        return None if value is None else kind(value)
+    if kind is int:
         step = spec.step or 1 if spec.sampling == "linear" else None
         return hp.Int(name, spec.min, spec.max, step=step, sampling=spec.sampling, default=default)
     default = None if default is None else float(default)

@@ -114,10 +114,17 @@ def check_objective(config, hypermodel, data):
     Raises:
         ConfigError: the objective is never logged (keras-tuner itself would only mark every
             trial as failed); the message lists what is logged.
+        TuningError: the model of the default hyperparameters cannot be built.
     """
     objective = config.tuning.objective
     dev_scores = bool(config.evaluation.dev_bleu_sentences and data.dev is not None)
-    model = hypermodel.build(keras_tuner.HyperParameters())
+    try:
+        model = hypermodel.build(keras_tuner.HyperParameters())
+    except ValueError as error:
+        raise TuningError(
+            f"the model of the default hyperparameters (the normal config's values, or the "
+            f"defaults in tuning.search) cannot be built: {error}"
+        ) from None
     logged = logged_metrics(model, next(iter(data.train)), data.dev is not None, dev_scores)
     keras.backend.clear_session()
     if objective in logged:
@@ -289,6 +296,7 @@ def _finish(tuner, config, output_dir, role, log, train_best, overwrite, verbose
     best = best_config(config, tuner.hypermodel, best_trial.hyperparameters)
     best_path = output_dir / BEST_CONFIG
     best.to_yaml(best_path)
+    best = RunConfig.from_yaml(best_path)  # what `keras-attention train` will read: it must load
     log(f"best trial {rows[0]['trial']}: {objective} {rows[0]['objective']:.4g}; its config: {best_path}")
     summary = {"role": role, "trials": rows, "best": rows[0], "best_config": str(best_path)}
     if train_best is not None:

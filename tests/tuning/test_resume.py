@@ -1,4 +1,5 @@
-"""A search killed with SIGKILL resumes: finished trials are not run again, the budget is kept."""
+"""A search killed with SIGKILL resumes: finished trials are not run again, the budget is kept;
+then `--train-best` trains the best config as a normal run."""
 
 import os
 import signal
@@ -42,8 +43,13 @@ def test_a_killed_search_resumes_without_rerunning_finished_trials(tmp_path):
     written = {trial: path.stat().st_mtime_ns for trial, path in checkpoints.items()}
     assert not (output / "report.txt").exists()
 
+    best_run = tmp_path / "best-run"
     rerun = subprocess.run(
-        tune_command(config, output), capture_output=True, text=True, env=python_env(), timeout=TIMEOUT
+        tune_command(config, output, "--train-best", best_run),
+        capture_output=True,
+        text=True,
+        env=python_env(),
+        timeout=TIMEOUT,
     )
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     assert "holds a search of this config: resuming it" in rerun.stdout
@@ -67,3 +73,6 @@ def test_a_killed_search_resumes_without_rerunning_finished_trials(tmp_path):
     assert best.training.learning_rate == trials[0]["learning_rate"]
     assert best.model.decoder_units == RunConfig.from_yaml(config).model.decoder_units  # not searched: kept
     assert os.path.isfile(output / "trials.csv") and "trial" in (output / "report.txt").read_text()
+    # --train-best trained the best config as a normal run.
+    assert RunConfig.from_yaml(best_run / "config.yaml") == best
+    assert (best_run / "model.keras").is_file() and f"run saved to {best_run}" in rerun.stdout

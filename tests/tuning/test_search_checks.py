@@ -79,3 +79,39 @@ def test_tuner_role(environ, expected):
 def test_incomplete_distributed_settings_are_errors(environ, message):
     with pytest.raises(TuningError, match=message):
         tuner_role(environ)
+
+
+def dot_attention_search(tmp_path, decoder_units):
+    """A random search of `scaled_dot` attention, which builds only where the decoder has the
+    encoder's 8 units."""
+    config = RunConfig.from_yaml(
+        write_tiny_search(
+            tmp_path,
+            {
+                "tuner": "random",
+                "max_trials": 2,
+                "objective": "loss",
+                "max_consecutive_failed_trials": 1,
+                "search": {"decoder_units": decoder_units},
+            },
+        )
+    )
+    config.model.attention, config.model.attention_units, config.model.encoder_units = "scaled_dot", None, 8
+    config.model.decoder_units = decoder_units.get("default", config.model.decoder_units)
+    return config.validate()
+
+
+def test_a_failing_trial_stops_the_search_loudly(tmp_path):
+    config = dot_attention_search(tmp_path, {"choices": [8, 16], "default": 8})
+    printed = []
+    with pytest.raises(TuningError, match=r"the search stopped: Number of consecutive failures exceeded the limit of 1"):
+        tune(config, tmp_path / "search", verbose=0, log=printed.append)
+    failure = next(line for line in printed if "failed" in line)
+    assert "tuner0: trial" in failure and "needs query and values of the same feature size" in failure
+
+
+def test_a_default_model_that_cannot_be_built_fails_before_any_trial(tmp_path):
+    config = dot_attention_search(tmp_path, {"choices": [16, 24], "default": 16})
+    with pytest.raises(TuningError, match=r"default hyperparameters .* cannot be built: .*same feature size"):
+        tune(config, tmp_path / "search", log=quiet)
+    assert not (tmp_path / "search").exists()
