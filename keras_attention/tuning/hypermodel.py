@@ -23,17 +23,19 @@ def declare(hp, name, spec, default):
     """
     kind = hyperparameter_type(name)
     if kind is bool and sorted(spec.choices) == [False, True]:
-        return hp.Boolean(name, default=bool(default))
-    if spec.choices is not None:
+        value = hp.Boolean(name, default=bool(default))
+    elif spec.choices is not None:
         value = hp.Choice(name, spec.choices, default=default)
-        # keras-tuner keeps booleans as the integers 0 and 1: turn them back.
-        return None if value is None else kind(value)
-    if kind is int:
+    elif kind is int:
         step = spec.step or 1 if spec.sampling == "linear" else None
-        return hp.Int(name, spec.min, spec.max, step=step, sampling=spec.sampling, default=default)
-    default = None if default is None else float(default)
-    return hp.Float(name, float(spec.min), float(spec.max), step=spec.step, sampling=spec.sampling, default=default)
-
+        value = hp.Int(name, spec.min, spec.max, step=step, sampling=spec.sampling, default=default)
+    else:
+        default = None if default is None else float(default)
+        value = hp.Float(
+            name, float(spec.min), float(spec.max), step=spec.step, sampling=spec.sampling, default=default
+        )
+    # keras-tuner keeps booleans among choices as the integers 0 and 1: give the field its type.
+    return None if value is None else kind(value)
 
 class Seq2SeqHyperModel(keras_tuner.HyperModel):
     """Builds and fits the seq2seq of a `RunConfig` for the hyperparameter values of a trial.
