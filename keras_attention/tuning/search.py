@@ -234,6 +234,11 @@ def tune(config, output_dir, overwrite=False, verbose=1, log=print, train_best=N
         TuningError: the directory holds another search, trials failed, ...
     """
     role = distributed.tuner_role()
+    if role == "worker" and (overwrite or train_best is not None):
+        raise TuningError(
+            "--overwrite and --train-best are for the chief (KERASTUNER_TUNER_ID=chief), which owns the "
+            "search directory and the report; start the workers without them"
+        )
     strategy = _checked_setup(config)
     output_dir = Path(output_dir)
     splits = load_splits(config.data)

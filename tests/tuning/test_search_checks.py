@@ -115,3 +115,12 @@ def test_a_default_model_that_cannot_be_built_fails_before_any_trial(tmp_path):
     with pytest.raises(TuningError, match=r"default hyperparameters .* cannot be built: .*same feature size"):
         tune(config, tmp_path / "search", log=quiet)
     assert not (tmp_path / "search").exists()
+
+
+def test_workers_refuse_the_chiefs_options(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERASTUNER_TUNER_ID", "worker0")
+    monkeypatch.setenv("KERASTUNER_ORACLE_IP", "127.0.0.1")
+    monkeypatch.setenv("KERASTUNER_ORACLE_PORT", "8000")
+    config = RunConfig.from_yaml(write_tiny_search(tmp_path, {}))
+    with pytest.raises(TuningError, match="--overwrite and --train-best are for the chief"):
+        tune(config, tmp_path / "search", overwrite=True, log=quiet)
