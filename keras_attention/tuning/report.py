@@ -39,7 +39,7 @@ class TrialLog:
     def on_trial_end(self, trial):
         self._append(trial, "end", status=trial.status)
         if trial.status != keras_tuner.engine.trial.TrialStatus.COMPLETED:
-            self.log(f"{self.tuner_id}: trial {trial.trial_id} {trial.status.lower()}:\n{trial.message}")
+            self.log(f"{self.tuner_id}: trial {trial.trial_id} failed (status {trial.status}):\n{trial.message}")
         super().on_trial_end(trial)
 
 
