@@ -26,6 +26,7 @@ from keras_attention.errors import ConfigError, TuningError
 from keras_attention.trainer.callbacks import monitor_mode
 from keras_attention.trainer.fit import checked_strategy, prepare_data
 from keras_attention.trainer.precision import global_policy
+from keras_attention.trainer.resume import first_difference
 from keras_attention.tuning import distributed
 from keras_attention.tuning.hypermodel import EXACT_MATCH, Seq2SeqHyperModel
 from keras_attention.tuning.report import TRIAL_LOG_DIR, TrialLog, read_trial_log, trial_rows, write_report
@@ -153,7 +154,7 @@ def check_tensorboard():
 
 
 def prepare_search_directory(output_dir, overwrite, config, log):
-    """Readies the search directory of the chief (or only process); returns whether it resumes.
+    """Readies the search directory of the chief (or only process).
 
     - With `overwrite`, whatever is there is removed.
     - A directory holding a search with the same config is resumed: finished trials are kept,
@@ -169,26 +170,20 @@ def prepare_search_directory(output_dir, overwrite, config, log):
     if overwrite and output_dir.exists():
         shutil.rmtree(output_dir)
     if saved.is_file():
-        old = RunConfig.from_yaml(saved).to_dict()
-        if old != config.to_dict():
-            difference = next(
-                f"{section}: {old.get(section)!r} then, {config.to_dict().get(section)!r} now"
-                for section in config.to_dict()
-                if old.get(section) != config.to_dict().get(section)
-            )
+        difference = first_difference(RunConfig.from_yaml(saved).to_dict(), config.to_dict())
+        if difference:
             raise TuningError(
                 f"{str(output_dir)!r} holds a search started with another config ({difference}); rerun "
                 f"with the same config to resume it, pass --overwrite to start over, or choose another --output"
             )
         log(f"{output_dir} holds a search of this config: resuming it")
-        return True
+        return
     if output_dir.exists() and any(output_dir.iterdir()):
         raise TuningError(
             f"{str(output_dir)!r} is not empty and holds no search; choose another --output or pass --overwrite"
         )
     output_dir.mkdir(parents=True, exist_ok=True)
     config.to_yaml(saved)
-    return False
 
 
 def _checked_setup(config):
@@ -211,9 +206,8 @@ def tune(config, output_dir, overwrite=False, verbose=1, log=print, train_best=N
     Steps: check the config, the strategy, TensorBoard and the process's role, learn the
     vocabularies, build the datasets, check that the objective is logged (any of these fails
     with a `ConfigError` or `TuningError` before anything is written), ready the directory
-    (resume or start), then search. The
-    chief of a distributed search serves the oracle instead of running trials; workers only run
-    trials. At the end (chief or only process), write the report, the best config and, with
+    (resume or start), then search. The chief of a distributed search serves the oracle instead
+    of running trials; workers only run trials. At the end (chief or only process), write the report, the best config and, with
     `train_best`, train the best config into a normal run directory.
 
     Args:
@@ -256,6 +250,7 @@ def tune(config, output_dir, overwrite=False, verbose=1, log=print, train_best=N
         try:
             _search(tuner, role, data, config, verbose, log)
         except RuntimeError as error:
+            # keras-tuner raises a plain RuntimeError when max_consecutive_failed_trials is reached.
             if "consecutive failures" not in str(error):
                 raise
             raise TuningError(f"the search stopped: {error}") from None

@@ -48,7 +48,7 @@ def test_another_search_in_the_directory_is_not_silently_reused(tmp_path):
     (tmp_path / "search").mkdir()
     RunConfig.from_yaml(write_tiny_search(tmp_path, {"max_trials": 2, "objective": "loss"})).to_yaml(tmp_path / "search" / "config.yaml")
     config = RunConfig.from_yaml(write_tiny_search(tmp_path, {"max_trials": 3, "objective": "loss"}))
-    with pytest.raises(TuningError, match=r"holds a search started with another config \(tuning: .*pass --overwrite"):
+    with pytest.raises(TuningError, match=r"holds a search started with another config \(tuning.max_trials: 2 then, 3 now\).*pass --overwrite"):
         tune(config, tmp_path / "search", log=quiet)
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "notes.txt").write_text("mine")
