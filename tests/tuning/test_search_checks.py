@@ -7,6 +7,7 @@ from keras_attention.cli import main
 from keras_attention.config import RunConfig
 from keras_attention.errors import ConfigError, TuningError
 from keras_attention.tuning import tune
+from keras_attention.tuning.search import prepare_search_directory
 from keras_attention.tuning.distributed import tuner_role
 
 
@@ -45,15 +46,22 @@ def test_a_config_without_tuning_section_is_refused(tmp_path):
 
 
 def test_another_search_in_the_directory_is_not_silently_reused(tmp_path):
-    (tmp_path / "search").mkdir()
-    RunConfig.from_yaml(write_tiny_search(tmp_path, {"max_trials": 2, "objective": "loss"})).to_yaml(tmp_path / "search" / "config.yaml")
-    config = RunConfig.from_yaml(write_tiny_search(tmp_path, {"max_trials": 3, "objective": "loss"}))
-    with pytest.raises(TuningError, match=r"holds a search started with another config \(tuning.max_trials: 2 then, 3 now\).*pass --overwrite"):
-        tune(config, tmp_path / "search", log=quiet)
+    first = RunConfig.from_yaml(write_tiny_search(tmp_path, {"max_trials": 2}))
+    prepare_search_directory(tmp_path / "search", False, first, quiet)
+    assert RunConfig.from_yaml(tmp_path / "search" / "config.yaml") == first
+    printed = []
+    prepare_search_directory(tmp_path / "search", False, first, printed.append)
+    assert printed == [f"{tmp_path / 'search'} holds a search of this config: resuming it"]
+    second = RunConfig.from_yaml(write_tiny_search(tmp_path, {"max_trials": 3}))
+    with pytest.raises(TuningError, match=r"another config \(tuning.max_trials: 2 then, 3 now\).*pass --overwrite"):
+        prepare_search_directory(tmp_path / "search", False, second, quiet)
+    (tmp_path / "search" / "search").mkdir()
+    prepare_search_directory(tmp_path / "search", True, second, quiet)
+    assert [path.name for path in (tmp_path / "search").iterdir()] == ["config.yaml"]
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "notes.txt").write_text("mine")
     with pytest.raises(TuningError, match="is not empty and holds no search"):
-        tune(config, tmp_path / "other", log=quiet)
+        prepare_search_directory(tmp_path / "other", False, second, quiet)
 
 
 @pytest.mark.parametrize(
