@@ -141,9 +141,15 @@ def check_objective(config, hypermodel, data):
     )
 
 
-def check_tensorboard():
-    """keras-tuner imports TensorBoard's HParams plugin in every trial on the TensorFlow backend;
-    without it every trial fails. Check once, up front."""
+def check_packages(tuner):
+    """Checks, up front, the packages keras-tuner imports only once the search runs.
+
+    keras-tuner imports TensorBoard's HParams plugin in every trial on the TensorFlow backend
+    (without it every trial fails), and scikit-learn for Bayesian optimization.
+
+    Raises:
+        TuningError: a package cannot be imported; the message says what to install.
+    """
     try:
         from tensorboard.plugins.hparams import api  # noqa: F401
     except ImportError as error:
@@ -151,6 +157,14 @@ def check_tensorboard():
             f"keras-tuner needs TensorBoard on the TensorFlow backend, and it cannot be imported "
             f"({error}); install it: pip install tensorboard"
         ) from None
+    if tuner == "bayesian":
+        try:
+            import sklearn  # noqa: F401
+        except ImportError as error:
+            raise TuningError(
+                f"tuning.tuner: 'bayesian' needs scikit-learn, which cannot be imported ({error}); "
+                f"install it: pip install 'keras-tuner[bayesian]'"
+            ) from None
 
 
 def prepare_search_directory(output_dir, overwrite, config, log):
@@ -195,7 +209,7 @@ def _checked_setup(config):
             "training.strategy: 'multi_worker' cannot run inside keras-tuner trials; give each "
             "machine a local strategy and share the trials out with the chief/worker mode (docs/tuning.md)"
         )
-    check_tensorboard()
+    check_packages(config.tuning.tuner)
     strategy, _ = checked_strategy(config.training)
     return strategy
 

@@ -1,5 +1,7 @@
 """What `tune` checks before any trial runs, and how the command reports it."""
 
+import sys
+
 import pytest
 from tiny_search import write_tiny_search
 
@@ -22,6 +24,7 @@ def quiet(line):
         ("val_loss", 0, r"'val_loss' is never logged .*; validation metrics need dev pairs"),
         ("val_bleu", 16, r"'val_bleu' is never logged .*'val_bleu' needs evaluation.dev_bleu_sentences > 0"),
     ],
+    ids=["unknown-metric", "no-dev-pairs", "dev-scores-off"],
 )
 def test_an_objective_that_is_never_logged_fails_before_any_trial(tmp_path, objective, num_dev, message):
     config = RunConfig.from_yaml(write_tiny_search(tmp_path, {"objective": objective}, num_dev=num_dev))
@@ -90,13 +93,13 @@ def test_incomplete_distributed_settings_are_errors(environ, message):
 
 
 def dot_attention_search(tmp_path, decoder_units):
-    """A random search of `scaled_dot` attention, which builds only where the decoder has the
+    """A Bayesian search of `scaled_dot` attention, which builds only where the decoder has the
     encoder's 8 units."""
     config = RunConfig.from_yaml(
         write_tiny_search(
             tmp_path,
             {
-                "tuner": "random",
+                "tuner": "bayesian",
                 "max_trials": 2,
                 "objective": "loss",
                 "max_consecutive_failed_trials": 1,
@@ -132,3 +135,19 @@ def test_workers_refuse_the_chiefs_options(tmp_path, monkeypatch):
     config = RunConfig.from_yaml(write_tiny_search(tmp_path, {}))
     with pytest.raises(TuningError, match="--overwrite and --train-best are for the chief"):
         tune(config, tmp_path / "search", overwrite=True, log=quiet)
+
+
+@pytest.mark.parametrize(
+    "module, tuner, message",
+    [
+        ("tensorboard.plugins.hparams", "random", r"keras-tuner needs TensorBoard.*pip install tensorboard"),
+        ("sklearn", "bayesian", r"tuning.tuner: 'bayesian' needs scikit-learn.*keras-tuner\[bayesian\]"),
+    ],
+    ids=["tensorboard", "scikit-learn"],
+)
+def test_missing_packages_are_named_before_the_search(tmp_path, monkeypatch, module, tuner, message):
+    monkeypatch.setitem(sys.modules, module, None)  # makes importing `module` fail
+    config = RunConfig.from_yaml(write_tiny_search(tmp_path, {"tuner": tuner}))
+    with pytest.raises(TuningError, match=message):
+        tune(config, tmp_path / "search", log=quiet)
+    assert not (tmp_path / "search").exists()
