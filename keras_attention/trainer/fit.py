@@ -49,17 +49,26 @@ def checked_strategy(training_config):
     return strategy, cluster
 
 
+def check_dev_scores(config, splits):
+    """Checks that the dev scores the config asks for (`evaluation`) have dev pairs to score.
+
+    Raises:
+        ConfigError: `evaluation.dev_bleu_sentences` is set and there are no dev pairs.
+    """
+    if config.evaluation.dev_bleu_sentences and not splits.dev:
+        raise ConfigError(
+            "evaluation.dev_bleu_sentences: dev BLEU needs dev pairs, but the data config gives none "
+            "(data.dev); give data.dev or set dev_bleu_sentences: 0"
+        )
+
+
 def _monitor(config, splits):
     """The metric that picks the best checkpoint and drives early stopping (see `TrainingConfig`).
 
     Also checks that the dev scores the config asks for have dev pairs to score.
     """
     training_config = config.training
-    if config.evaluation.dev_bleu_sentences and not splits.dev:
-        raise ConfigError(
-            "evaluation.dev_bleu_sentences: dev BLEU needs dev pairs, but the data config gives none "
-            "(data.dev); give data.dev or set dev_bleu_sentences: 0"
-        )
+    check_dev_scores(config, splits)
     monitor = training_config.monitor or ("val_loss" if splits.dev else "loss")
     watched = training_config.save_best or training_config.early_stopping_patience
     if watched and monitor.startswith("val_") and not splits.dev:

@@ -24,7 +24,7 @@ from keras_attention.config import RunConfig
 from keras_attention.data.sources import load_splits
 from keras_attention.errors import ConfigError, TuningError
 from keras_attention.trainer.callbacks import monitor_mode
-from keras_attention.trainer.fit import checked_strategy, prepare_data
+from keras_attention.trainer.fit import check_dev_scores, checked_strategy, prepare_data
 from keras_attention.trainer.precision import global_policy
 from keras_attention.trainer.resume import first_difference
 from keras_attention.tuning import distributed
@@ -250,6 +250,7 @@ def tune(config, output_dir, overwrite=False, verbose=1, log=print, train_best=N
     strategy = _checked_setup(config)
     output_dir = Path(output_dir)
     splits = load_splits(config.data)
+    check_dev_scores(config, splits)
     keras.utils.set_random_seed(config.training.seed)
     data = prepare_data(config, splits, strategy, log)
     hypermodel = Seq2SeqHyperModel(config, data.source_tokenizer, data.target_tokenizer, splits.dev)

@@ -33,6 +33,14 @@ def test_an_objective_that_is_never_logged_fails_before_any_trial(tmp_path, obje
     assert not (tmp_path / "search").exists()
 
 
+def test_dev_scores_without_dev_pairs_fail_before_any_trial(tmp_path):
+    config = RunConfig.from_yaml(write_tiny_search(tmp_path, {"objective": "loss"}))
+    config.evaluation.dev_bleu_sentences = 8
+    with pytest.raises(ConfigError, match="evaluation.dev_bleu_sentences: dev BLEU needs dev pairs"):
+        tune(config, tmp_path / "search", log=quiet)
+    assert not (tmp_path / "search").exists()
+
+
 def test_bad_configs_exit_with_status_2_and_one_line(tmp_path, capsys):
     config = write_tiny_search(tmp_path, {"search": {"attention": {"choices": []}}})
     assert main(["tune", "--config", str(config), "--output", str(tmp_path / "search")]) == 2
