@@ -37,6 +37,7 @@ def declare(hp, name, spec, default):
     # keras-tuner keeps booleans among choices as the integers 0 and 1: give the field its type.
     return None if value is None else kind(value)
 
+
 class Seq2SeqHyperModel(keras_tuner.HyperModel):
     """Builds and fits the seq2seq of a `RunConfig` for the hyperparameter values of a trial.
 

@@ -217,12 +217,13 @@ def _checked_setup(config):
 def tune(config, output_dir, overwrite=False, verbose=1, log=print, train_best=None):
     """Searches the hyperparameters of `config.tuning` and writes the search directory.
 
-    Steps: check the config, the strategy, TensorBoard and the process's role, learn the
-    vocabularies, build the datasets, check that the objective is logged (any of these fails
-    with a `ConfigError` or `TuningError` before anything is written), ready the directory
-    (resume or start), then search. The chief of a distributed search serves the oracle instead
-    of running trials; workers only run trials. At the end (chief or only process), write the report, the best config and, with
-    `train_best`, train the best config into a normal run directory.
+    Steps: check the config, the strategy, the packages keras-tuner needs and the process's
+    role, learn the vocabularies, build the datasets, check that the objective is logged (any
+    of these fails with a `ConfigError` or `TuningError` before anything is written), ready the
+    directory (resume or start), then search. The chief of a distributed search serves the
+    oracle instead of running trials; workers only run trials. At the end (chief or only
+    process), write the report and the best config and, with `train_best`, train the best
+    config into a normal run directory.
 
     Args:
         config: validated `RunConfig` with a `tuning` section.

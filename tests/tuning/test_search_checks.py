@@ -20,7 +20,12 @@ def quiet(line):
 @pytest.mark.parametrize(
     "objective, num_dev, message",
     [
-        ("val_accuracy", 16, r"'val_accuracy' is never logged by the trials, which log \['loss', 'sequence_accuracy', 'token_accuracy', 'val_loss'"),
+        (
+            "val_accuracy",
+            16,
+            r"'val_accuracy' is never logged by the trials, which log \['loss', 'sequence_accuracy', "
+            r"'token_accuracy', 'val_loss', 'val_sequence_accuracy', 'val_token_accuracy'\]$",
+        ),
         ("val_loss", 0, r"'val_loss' is never logged .*; validation metrics need dev pairs"),
         ("val_bleu", 16, r"'val_bleu' is never logged .*'val_bleu' needs evaluation.dev_bleu_sentences > 0"),
     ],
