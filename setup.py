@@ -22,7 +22,7 @@ setup(
         "tensorflow>=2.21,<2.22",
         "keras>=3.12,<4",
         "tensorflow-text>=2.21,<2.22",
-        "keras-tuner>=1.4.8",
+        "keras-tuner[bayesian]>=1.4.8",  # the extra: scikit-learn, for BayesianOptimization
         "tensorboard>=2.21",
         "tensorflow-serving-api>=2.21,<2.22",
         "sacrebleu>=2.4",

@@ -5,7 +5,7 @@ The public API:
 - layers: `AttentionLayer`, `AttentionRNN` / `AttentionRNNCell` (attention inside the RNN step),
   `CoverageLoss`, `InitialAttentionState`, `PaddingMask`, `RemoveMask`
 - config: `RunConfig` and its parts `DataConfig`, `TextConfig`, `ModelConfig`,
-  `TrainingConfig`, `DecodingConfig`, `EvaluationConfig`
+  `TrainingConfig`, `DecodingConfig`, `EvaluationConfig`, `TuningConfig`, `HyperparameterSpec`
 - models: `build_seq2seq`, `compile_seq2seq`, `inference_models`
 - decoding: `greedy_decode`, `beam_search_decode`, `sample_decode`
 - text and data: `CharTokenizer`, `WordPieceTokenizer`, `learn_vocabulary`,
@@ -15,7 +15,8 @@ The public API:
 - checkpoints: `average_checkpoints`, `average_run_checkpoints`
 - export for TF Serving: `export_run`, `export_translator`
 - evaluation: `score_translations`, `alignment_examples`, `save_heatmaps`
-- errors: `KerasAttentionError`, `ConfigError`, `DataError`, `ExportError`, `RunDirectoryError`
+- tuning: `tune`, `Seq2SeqHyperModel` (keras-tuner)
+- errors: `KerasAttentionError`, `ConfigError`, `DataError`, `ExportError`, `RunDirectoryError`, `TuningError`
 
 Names load on first use, so `import keras_attention` is instant and the TensorFlow-only parts
 (runs, training, translation) are imported only when asked for; the layers and models work on
@@ -35,8 +36,17 @@ _MODULES = {
         "TextConfig",
         "TrainingConfig",
         "EvaluationConfig",
+        "HyperparameterSpec",
+        "TuningConfig",
     ),
-    "keras_attention.errors": ("ConfigError", "DataError", "ExportError", "KerasAttentionError", "RunDirectoryError"),
+    "keras_attention.errors": (
+        "ConfigError",
+        "DataError",
+        "ExportError",
+        "KerasAttentionError",
+        "RunDirectoryError",
+        "TuningError",
+    ),
     "keras_attention.layers": (
         "AttentionLayer",
         "AttentionRNN",
@@ -64,6 +74,7 @@ _MODULES = {
     "keras_attention.translator": ("Translator",),
     "keras_attention.checkpoints": ("average_checkpoints", "average_run_checkpoints"),
     "keras_attention.export": ("export_run", "export_translator"),
+    "keras_attention.tuning": ("Seq2SeqHyperModel", "tune"),
 }
 _MODULE_OF = {name: module for module, names in _MODULES.items() for name in names}
 

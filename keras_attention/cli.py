@@ -42,6 +42,16 @@ def _train(args):
     _print_summary(summary)
 
 
+def _tune(args):
+    from keras_attention.config import RunConfig
+    from keras_attention.tuning import tune
+
+    config = RunConfig.from_yaml(args.config)
+    summary = tune(config, args.output, overwrite=args.overwrite, verbose=args.verbose, train_best=args.train_best)
+    if "best_run" in summary:
+        _print_summary(summary["best_run"])
+
+
 def _print_summary(summary):
     if summary["output"] is None:
         print(f"worker finished {summary['epochs']} epochs; the chief worker saves the run")
@@ -221,6 +231,18 @@ def build_parser():
     add_train_arguments(train)
     train.set_defaults(handler=_train)
 
+    tune = commands.add_parser(
+        "tune",
+        help="search hyperparameters (the config's tuning section) with keras-tuner",
+        description="Search the hyperparameters that the config's `tuning` section declares. Writes "
+        "the search into --output: report.txt / trials.csv / trials.json (all trials, best first) "
+        "and best.yaml (the best trial as a training config). For a search shared by several "
+        "processes set KERASTUNER_TUNER_ID, KERASTUNER_ORACLE_IP and KERASTUNER_ORACLE_PORT "
+        "(see docs/tuning.md).",
+    )
+    add_tune_arguments(tune)
+    tune.set_defaults(handler=_tune)
+
     translate = commands.add_parser(
         "translate",
         help="translate TEXT arguments, or standard input one sentence per line",
@@ -379,6 +401,24 @@ def add_train_arguments(parser):
         help="replace an existing run in --output (without it, an interrupted run there is resumed)",
     )
     parser.add_argument("--epochs", type=int, default=None, help="override training.epochs")
+    parser.add_argument(
+        "--verbose", type=int, choices=(0, 1, 2), default=1, help="Keras progress output: 0 none, 1 bar, 2 line"
+    )
+
+
+def add_tune_arguments(parser):
+    """Adds the options of `tune` (shared with `training/tune.py`)."""
+    parser.add_argument("--config", required=True, help="YAML run config with a tuning section")
+    parser.add_argument("--output", required=True, help="search directory to write")
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="remove what --output holds and start afresh (without it, a search of the same config "
+        "there is resumed, keeping its finished trials); also replaces a run in --train-best",
+    )
+    parser.add_argument(
+        "--train-best", metavar="RUN_DIR", help="after the search, train the best config into this run directory"
+    )
     parser.add_argument(
         "--verbose", type=int, choices=(0, 1, 2), default=1, help="Keras progress output: 0 none, 1 bar, 2 line"
     )

@@ -24,3 +24,7 @@ class DataError(KerasAttentionError, ValueError):
 
 class ExportError(KerasAttentionError):
     """A model cannot be exported (an op a server lacks, a version that exists, an unusable folder)."""
+
+
+class TuningError(KerasAttentionError):
+    """A hyperparameter search cannot start, or its trials fail."""

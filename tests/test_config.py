@@ -63,7 +63,7 @@ def test_int_is_accepted_for_float(config_file):
         ("data:\n  task: tsv\n", r"data.train: required for task 'tsv', got null"),
         ("data:\n  train: x.tsv\n", r"data.train: files are only read for tasks \['tsv', 'anki', 'parallel', 'jsonl'\], got 'x.tsv'"),
         ("data:\n  task: csv\n", r"data.task: expected one of \['dates', 'tsv', 'anki', 'parallel', 'jsonl'\], got 'csv'"),
-        ("data:\n  task: parallel\n  train: a\n  source_suffix: .en\n", r"config.yaml: data.target_suffix: required for task 'parallel'"),
+        ("data:\n  task: parallel\n  train: a\n  source_suffix: .en\n", r"config.yaml, line 1: data.target_suffix: required for task 'parallel'"),
         ("data:\n  task: tsv\n  train: a\n  source_suffix: .en\n", r"line 4: data.source_suffix: only used by task 'parallel', got '.en'"),
         ("data:\n  on_error: ignore\n", r"line 2: data.on_error: expected one of \['raise', 'skip'\], got 'ignore'"),
         ("data:\n  length_policy: cut\n", r"data.length_policy: expected one of \['truncate', 'filter'\]"),

@@ -87,8 +87,9 @@ def best_logged_value(history_path, monitor, mode):
 
 
 def monitor_mode(monitor):
-    """`max` for accuracy-like metrics and BLEU, `min` otherwise (Keras's `mode="auto"` rule, plus BLEU)."""
-    return "max" if "acc" in monitor or "bleu" in monitor else "min"
+    """`max` for accuracy-like metrics, BLEU and exact match, `min` otherwise (Keras's `mode="auto"`
+    rule, plus BLEU and exact match)."""
+    return "max" if any(part in monitor for part in ("acc", "bleu", "exact_match")) else "min"
 
 
 class CheckMonitor(keras.callbacks.Callback):

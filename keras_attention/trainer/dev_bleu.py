@@ -4,7 +4,7 @@ import warnings
 
 import keras
 
-from keras_attention.evaluation import corpus_bleu
+from keras_attention.evaluation import corpus_bleu, exact_match
 from keras_attention.models import inference_models
 from keras_attention.translator import Translator
 
@@ -12,7 +12,8 @@ from keras_attention.translator import Translator
 class DevBleu(keras.callbacks.Callback):
     """Translates a fixed set of dev pairs after every epoch and logs their corpus BLEU.
 
-    The score (sacreBLEU, 0-100) is added to the epoch logs as `name` (default `val_bleu`). Put
+    The score (sacreBLEU, 0-100) is added to the epoch logs as `name` (default `val_bleu`), and
+    with `exact_match_name` the share of translations equal to their reference (0-1) too. Put
     this callback before the others in `fit(callbacks=[...])`: they then see it like any other
     metric, so `keras.callbacks.TensorBoard` plots it (as `epoch_bleu` of the validation run),
     `CSVLogger` and the `History` record it, and `ModelCheckpoint` / `EarlyStopping` can monitor
@@ -26,6 +27,7 @@ class DevBleu(keras.callbacks.Callback):
         max_length: maximum number of output tokens per translation.
         batch_size: sentences decoded together.
         name: key of the score in the logs.
+        exact_match_name: key of the exact match in the logs (`None`: not logged).
 
     Example:
 
@@ -37,7 +39,16 @@ class DevBleu(keras.callbacks.Callback):
     ```
     """
 
-    def __init__(self, pairs, source_tokenizer, target_tokenizer, max_length, batch_size=256, name="val_bleu"):
+    def __init__(
+        self,
+        pairs,
+        source_tokenizer,
+        target_tokenizer,
+        max_length,
+        batch_size=256,
+        name="val_bleu",
+        exact_match_name=None,
+    ):
         super().__init__()
         if not pairs:
             raise ValueError("DevBleu needs at least one (source, reference) pair, got none")
@@ -47,6 +58,7 @@ class DevBleu(keras.callbacks.Callback):
         self.max_length = max_length
         self.batch_size = batch_size
         self.name = name
+        self.exact_match_name = exact_match_name
         self._translator = None
         self._warned = False
 
@@ -74,9 +86,11 @@ class DevBleu(keras.callbacks.Callback):
         self._warned = True
         if logs is not None:
             logs[self.name] = corpus_bleu(hypotheses, self.references)
+            if self.exact_match_name:
+                logs[self.exact_match_name] = exact_match(hypotheses, self.references)
 
 
-def dev_bleu_callbacks(config, dev_pairs, source_tokenizer, target_tokenizer):
+def dev_bleu_callbacks(config, dev_pairs, source_tokenizer, target_tokenizer, exact_match_name=None):
     """The `DevBleu` callback that `config.evaluation` asks for.
 
     Args:
@@ -84,6 +98,7 @@ def dev_bleu_callbacks(config, dev_pairs, source_tokenizer, target_tokenizer):
         dev_pairs: the run's dev pairs; the first `evaluation.dev_bleu_sentences` are scored.
         source_tokenizer: `Tokenizer` of the source side.
         target_tokenizer: `Tokenizer` of the target side.
+        exact_match_name: also log the exact match of the same translations under this name.
 
     Returns:
         A tuple with the callback, or an empty tuple when `dev_bleu_sentences` is 0 (`train`
@@ -98,5 +113,6 @@ def dev_bleu_callbacks(config, dev_pairs, source_tokenizer, target_tokenizer):
         target_tokenizer,
         max_length=config.decoding.max_length,
         batch_size=config.decoding.batch_size,
+        exact_match_name=exact_match_name,
     )
     return (callback,)

@@ -1,5 +1,6 @@
 """The fit glue: config -> strategy, data, tokenizers, model -> `model.fit` -> saved, scored run directory."""
 
+import collections
 import time
 from pathlib import Path
 
@@ -28,7 +29,14 @@ from keras_attention.trainer.strategy import (
 )
 
 
-def _checked_strategy(training_config):
+TrainingData = collections.namedtuple(
+    "TrainingData", ["source_tokenizer", "target_tokenizer", "train", "dev", "report"]
+)
+TrainingData.__doc__ = """What a run trains on: both tokenizers, the training and dev datasets (`dev` is `None`
+without dev pairs) and the data report (skipped lines, long pairs, padding saved)."""
+
+
+def checked_strategy(training_config):
     """Checks mixed precision, creates the strategy and checks the batch size against it.
 
     Returns:
@@ -41,17 +49,26 @@ def _checked_strategy(training_config):
     return strategy, cluster
 
 
+def check_dev_scores(config, splits):
+    """Checks that the dev scores the config asks for (`evaluation`) have dev pairs to score.
+
+    Raises:
+        ConfigError: `evaluation.dev_bleu_sentences` is set and there are no dev pairs.
+    """
+    if config.evaluation.dev_bleu_sentences and not splits.dev:
+        raise ConfigError(
+            "evaluation.dev_bleu_sentences: dev BLEU needs dev pairs, but the data config gives none "
+            "(data.dev); give data.dev or set dev_bleu_sentences: 0"
+        )
+
+
 def _monitor(config, splits):
     """The metric that picks the best checkpoint and drives early stopping (see `TrainingConfig`).
 
     Also checks that the dev scores the config asks for have dev pairs to score.
     """
     training_config = config.training
-    if config.evaluation.dev_bleu_sentences and not splits.dev:
-        raise ConfigError(
-            "evaluation.dev_bleu_sentences: dev BLEU needs dev pairs, but the data config gives none "
-            "(data.dev); give data.dev or set dev_bleu_sentences: 0"
-        )
+    check_dev_scores(config, splits)
     monitor = training_config.monitor or ("val_loss" if splits.dev else "loss")
     watched = training_config.save_best or training_config.early_stopping_patience
     if watched and monitor.startswith("val_") and not splits.dev:
@@ -110,6 +127,24 @@ def _datasets(config, splits, source_tokenizer, target_tokenizer, strategy):
     return distribute_options(train_data, strategy), distribute_options(dev_data, strategy)
 
 
+def prepare_data(config, splits, strategy, log):
+    """Learns the vocabularies, reports the data and builds the datasets that `config` describes.
+
+    Args:
+        config: validated `RunConfig`.
+        splits: the data splits (`keras_attention.data.sources.load_splits`).
+        strategy: the `tf.distribute.Strategy` the datasets are for.
+        log: function that prints progress lines.
+
+    Returns:
+        A `TrainingData`.
+    """
+    source_tokenizer, target_tokenizer = _learn_tokenizers(config, splits, log)
+    data_report = report_data(config, splits, source_tokenizer, target_tokenizer, log)
+    train_data, dev_data = _datasets(config, splits, source_tokenizer, target_tokenizer, strategy)
+    return TrainingData(source_tokenizer, target_tokenizer, train_data, dev_data, data_report)
+
+
 def _describe_strategy(training_config, strategy):
     replicas = strategy.num_replicas_in_sync
     return (
@@ -162,17 +197,16 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
     """
     config.validate()
     training = config.training
-    strategy, cluster = _checked_strategy(training)
+    strategy, cluster = checked_strategy(training)
     chief = cluster is None or is_chief(cluster)
     splits = load_splits(config.data)
     monitor = _monitor(config, splits)
     output_dir = Path(output_dir)
     backup_dir, worker_directory = _prepare_directories(output_dir, overwrite, config, cluster, log)
     keras.utils.set_random_seed(training.seed)
-    source_tokenizer, target_tokenizer = _learn_tokenizers(config, splits, log)
-    data_report = report_data(config, splits, source_tokenizer, target_tokenizer, log)
+    data = prepare_data(config, splits, strategy, log)
+    source_tokenizer, target_tokenizer, train_data, dev_data, data_report = data
     log(_describe_strategy(training, strategy))
-    train_data, dev_data = _datasets(config, splits, source_tokenizer, target_tokenizer, strategy)
     progress = RunProgress(log)
     examples = (splits.dev or splits.train)[: training.attention_images]
     with global_policy(training.mixed_precision):

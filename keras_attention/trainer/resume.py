@@ -37,11 +37,12 @@ def _remove(path):
         path.unlink()
 
 
-def _first_difference(old, new, prefix=""):
+def first_difference(old, new, prefix=""):
+    """The first key whose value differs between two nested dicts: `KEY.PATH: OLD then, NEW now`, or `None`."""
     for key in sorted(set(old) | set(new)):
         old_value, new_value = old.get(key), new.get(key)
         if isinstance(old_value, dict) and isinstance(new_value, dict):
-            found = _first_difference(old_value, new_value, f"{prefix}{key}.")
+            found = first_difference(old_value, new_value, f"{prefix}{key}.")
             if found:
                 return found
         elif old_value != new_value:
@@ -72,7 +73,7 @@ def prepare_output_directory(output_dir, overwrite, config):
         shutil.rmtree(output_dir)
     saved_config = backup_config_path(output_dir)
     if saved_config.is_file() and not overwrite:
-        difference = _first_difference(RunConfig.from_yaml(saved_config).to_dict(), config.to_dict())
+        difference = first_difference(RunConfig.from_yaml(saved_config).to_dict(), config.to_dict())
         if difference:
             raise RunDirectoryError(
                 f"{str(output_dir)!r} holds an unfinished run started with another config "
