@@ -10,7 +10,7 @@ Targeted servers: TF Serving 2.14 to 2.20. Older ones are not targeted: `Disable
 a recent TensorFlow writes into every SavedModel's save function, is missing from older runtimes
 (tensorflow/tensorflow#62489).
 
-The list has three parts:
+The list has two parts:
 
 - `CORE_OPS`: long-standing TensorFlow core ops (tensors, math, strings, ragged tensors, lookup
   tables, control flow, variables and the SavedModel save / restore functions), all present in
@@ -18,9 +18,10 @@ The list has three parts:
   use, and their close relatives.
 - `TEXT_OPS`: tensorflow-text ops present since tf-text 2.7 (normalization, case folding,
   FastWordpiece), hence in the tf-text 2.12 of TF Serving <= 2.19.
-- `XLA_OPS`: `XlaDynamicUpdateSlice`, written by `keras.ops.slice_update` (the decoding loop
-  writes each step's token and alignments with it). TensorFlow runs it on a plain CPU through
-  its XLA library; a model server built without XLA support lacks it (see docs/serving.md).
+
+XLA ops (such as `XlaDynamicUpdateSlice`, which `keras.ops.slice_update` records) are left out on
+purpose: a model server built without XLA support lacks them, so the decoding loop writes its steps
+with `TensorScatterUpdate` instead.
 
 Grow the list only for ops checked against those versions.
 """
@@ -72,8 +73,7 @@ TEXT_OPS = frozenset(
         "TFText>FastWordpieceDetokenize",
     }
 )
-XLA_OPS = frozenset({"XlaDynamicUpdateSlice"})
-ALLOWED_OPS = CORE_OPS | TEXT_OPS | XLA_OPS
+ALLOWED_OPS = CORE_OPS | TEXT_OPS
 
 
 def saved_model_ops(directory):
