@@ -9,7 +9,7 @@ BACKENDS_STAMP := $(VENV)/.backends-stamp
 TORCH_VERSION ?= 2.13.0
 EXAMPLES := "Tuesday, March 3, 1998" "3rd of july 2021" "12/25/1999" "  01.02.2003" "7 Aug 65"
 
-.PHONY: setup demo test
+.PHONY: setup demo test bench
 
 $(STAMP): setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -30,3 +30,8 @@ demo: $(STAMP)
 test: $(BACKENDS_STAMP)
 	$(BIN)/python -m pytest
 	PYTHON=$(BIN)/python bash tests/backends.sh
+
+# Every benchmark (about 40 minutes), appended to BENCHMARKS.md with the date and commit.
+bench: $(STAMP)
+	test -d runs/dates || $(BIN)/keras-attention train --config training/configs/dates.yaml --output runs/dates
+	$(BIN)/python bench/run_all.py --model runs/dates --append BENCHMARKS.md

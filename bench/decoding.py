@@ -119,10 +119,10 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=256, help="sentences per decoder call")
     parser.add_argument("--beam-size", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=3, help="timed passes; the fastest counts")
-    parser.add_argument("--quick", action="store_true", help="smoke test: 64 sentences, one pass")
+    parser.add_argument("--quick", action="store_true", help="smoke test: 8 sentences, one pass")
     args = parser.parse_args(argv)
     if args.quick:
-        args.sentences, args.batch_size, args.repeats = 64, 32, 1
+        args.sentences, args.batch_size, args.repeats = 8, 8, 1
 
     run = load_run(args.model)
     encoder, decoder = inference_models(run.model)

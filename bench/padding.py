@@ -20,12 +20,12 @@ from keras_attention.data.sources import load_splits
 from keras_attention.text.tokenizer import learn_vocabulary, tokenizer_from_config
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--config", required=True, help="YAML run config")
     parser.add_argument("--char", action="store_true", help="character tokenizers instead of the config's")
     parser.add_argument("--buckets", type=int, nargs="+", default=None, help="bucket counts (default: the config's)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     config = RunConfig.from_yaml(args.config)
     if args.char:
         config.source = dataclasses.replace(config.source, tokenizer="char", max_length=256)

@@ -1,0 +1,68 @@
+"""Every bench script still starts and prints its table on a tiny size (the benchmarks themselves
+are not part of the test suite: see BENCHMARKS.md)."""
+
+import importlib
+import sys
+from pathlib import Path
+
+import pytest
+
+from keras_attention.config import DataConfig, ModelConfig, RunConfig, TextConfig, TrainingConfig
+from keras_attention.trainer import train
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+DATES_CONFIG = Path(__file__).resolve().parents[2] / "training" / "configs" / "dates.yaml"
+TINY_MODEL = ModelConfig(embedding_dim=8, encoder_units=8, decoder_units=16, attention_units=8, attentional_units=16)
+
+
+@pytest.fixture(scope="module")
+def dates_run(tmp_path_factory):
+    """A run trained for one epoch on 256 generated dates."""
+    config = RunConfig(
+        data=DataConfig(task="dates", num_train=256, num_dev=32, num_test=32),
+        source=TextConfig(tokenizer="char", lowercase=True, max_length=48),
+        target=TextConfig(tokenizer="char", max_length=16),
+        model=TINY_MODEL,
+        training=TrainingConfig(batch_size=32, epochs=1, attention_images=0),
+    )
+    output = tmp_path_factory.mktemp("bench") / "run"
+    train(config, output, verbose=0, log=lambda line: None)
+    return str(output)
+
+
+def bench_main(name):
+    sys.path.insert(0, str(BENCH))
+    try:
+        return importlib.import_module(name).main
+    finally:
+        sys.path.remove(str(BENCH))
+
+
+def table_rows(text):
+    """Markdown table rows, or the rows of `decoding.py`'s plain table."""
+    return [
+        line
+        for line in text.splitlines()
+        if (line.startswith("| ") and "---" not in line) or line.startswith(("greedy, ", "beam 5, "))
+    ]
+
+
+@pytest.mark.parametrize(
+    "name, argv, rows",
+    [
+        ("training_throughput", ["--quick"], 2),
+        ("padding", ["--config", str(DATES_CONFIG), "--buckets", "2"], 0),
+        ("attention_variants", ["--quick", "--variants", "bahdanau"], 2),
+        ("decoding", ["--quick"], 4),
+        ("memory", ["--quick"], 6),
+    ],
+)
+def test_bench_script_prints_its_table(name, argv, rows, dates_run, capsys):
+    if name in ("decoding", "memory"):
+        argv = [*argv, "--model", dates_run]
+    bench_main(name)(argv)
+    output = capsys.readouterr().out
+    if rows:
+        assert len(table_rows(output)) == rows, output
+    else:
+        assert "padding saved" in output, output
