@@ -27,9 +27,10 @@ demo: $(STAMP)
 	@echo "translations of a few examples:"
 	@$(BIN)/keras-attention translate --model runs/dates $(EXAMPLES) | paste -d '\t' <(printf '%s\n' $(EXAMPLES)) -
 
+# Two pytest workers (pytest-xdist): most tests spend their time tracing graphs on one core.
 test: $(BACKENDS_STAMP)
-	$(BIN)/python -m pytest
-	PYTHON=$(BIN)/python bash tests/backends.sh
+	$(BIN)/python -m pytest -n 2
+	PYTHON=$(BIN)/python bash tests/backends.sh -n 2
 
 # Every benchmark (about 40 minutes), appended to BENCHMARKS.md with the date and commit.
 bench: $(STAMP)

@@ -31,7 +31,7 @@ setup(
         "numpy>=1.26",
     ],
     extras_require={
-        "dev": ["pytest>=8", "hypothesis>=6.100"],
+        "dev": ["pytest>=8", "pytest-xdist>=3.5", "hypothesis>=6.100"],
         "backends": ["jax>=0.4", "torch>=2.1"],
     },
     entry_points={

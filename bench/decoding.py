@@ -1,6 +1,7 @@
 """Decoding speed: in-graph greedy and beam search against a plain Python step-by-step loop.
 
-Decodes the same dates sources with the library decoders (`greedy_decode`, `beam_search_decode`,
+Decodes the same sources (generated dates, or the sources of a TSV file such as the Bible dev set,
+sorted by length) with the library decoders (`greedy_decode`, `beam_search_decode`,
 each in a `tf.function`, one graph loop per batch) and with a plain Python loop that calls the
 same one-step decoder eagerly once per token and does the bookkeeping in NumPy. Both give the same
 outputs (checked), so the ratio is the cost of running the loop in Python.
@@ -11,17 +12,21 @@ Usage:
 keras-attention train --config training/configs/dates.yaml --output runs/dates
 python bench/decoding.py --model runs/dates
 python bench/decoding.py --model runs/dates --quick   # smoke test, a few seconds
+keras-attention train --config training/configs/bible-en-es.yaml --output runs/bible-en-es
+python bench/decoding.py --model runs/bible-en-es --data ../shared/data/bible/web-sparv.dev.tsv
 ```
 """
 
 import argparse
 import time
+from pathlib import Path
 
 import keras
 import numpy as np
 import tensorflow as tf
 
 from keras_attention.data import dates
+from keras_attention.data.readers import read_tsv
 from keras_attention.decoding import beam_search_decode, greedy_decode
 from keras_attention.models import inference_models
 from keras_attention.runs import load_run
@@ -115,7 +120,8 @@ def _time(function, batches, repeats):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", required=True, help="dates run directory written by `keras-attention train`")
-    parser.add_argument("--sentences", type=int, default=2048, help="dates sources to decode")
+    parser.add_argument("--data", help="source<TAB>target file whose sources are decoded (default: generated dates)")
+    parser.add_argument("--sentences", type=int, default=2048, help="sources to decode (the first N of --data)")
     parser.add_argument("--batch-size", type=int, default=256, help="sentences per decoder call")
     parser.add_argument("--beam-size", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=3, help="timed passes; the fastest counts")
@@ -127,7 +133,11 @@ def main(argv=None):
     run = load_run(args.model)
     encoder, decoder = inference_models(run.model)
     max_length = run.config.decoding.max_length + 1
-    sources = [source for source, _ in dates.generate_pairs(args.sentences, seed=2024)]
+    if args.data:
+        sources = [source for source, _ in read_tsv(args.data).pairs[: args.sentences]]
+    else:
+        sources = [source for source, _ in dates.generate_pairs(args.sentences, seed=2024)]
+    sources.sort(key=len)  # batches of similar lengths, as `Translator.translate` makes them
     batches = [
         run.source_tokenizer.encode_source(tf.constant(sources[start : start + args.batch_size]))["ids"]
         for start in range(0, len(sources), args.batch_size)
@@ -158,7 +168,8 @@ def main(argv=None):
             np.testing.assert_array_equal(np.asarray(graph_ids), python_ids, err_msg=f"{graph} != {python}")
 
     rate = {name: len(sources) / seconds[name] for name in names}
-    print(f"{len(sources)} dates sentences, batch {args.batch_size}, best of {args.repeats}; outputs identical")
+    described = Path(args.data).name if args.data else "generated dates"
+    print(f"{len(sources)} sentences of {described}, batch {args.batch_size}, best of {args.repeats}; outputs identical")
     print(f"{'method':<24}{'sentences/s':>14}{'vs Python loop':>16}{'vs graph greedy':>17}")
     for index, name in enumerate(names):
         python = names[index - index % 2 + 1]

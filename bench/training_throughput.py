@@ -254,14 +254,13 @@ def benchmark(config_path, hidden, args, peaks):
             build_variant(name, builders[model], model_config, vocabulary_sizes, config.training, policy, jit, streams[stream])
         )
     run_variants(variants, args.rounds, peaks)
-    reference = variants[0].tokens_per_second()
     padding = {
         name: 1 - sum(int(np.sum(o != PAD_ID)) for _, o in batch_list) / sum(o.size for _, o in batch_list)
         for name, batch_list in streams.items()
     }
     fastest = max(variant.tokens_per_second() for variant in variants)
     supply = pipeline_tokens_per_second(pairs, tokenizers, config, batch_size, args.buckets)
-    print(
+    heading = (
         f"\n### {Path(config_path).name}, hidden {hidden}, batch {batch_size}\n\n"
         f"{len(pairs):,} training pairs, vocabularies {vocabulary_sizes[0]:,} / {vocabulary_sizes[1]:,}; "
         f"{args.steps} steps per round, best of {args.rounds} rounds; target padding "
@@ -269,6 +268,13 @@ def benchmark(config_path, hidden, args, peaks):
         f"alone (`make_dataset`, bucketed, one epoch of these pairs) supplies {supply:,.0f} target tokens/s, "
         f"{supply / fastest:.1f}x what the fastest variant consumes.\n"
     )
+    return heading, variants
+
+
+def print_table(heading, variants, peaks):
+    """Prints one benchmark's table; FLOP/s as fractions of the best peaks of the whole run."""
+    reference = variants[0].tokens_per_second()
+    print(heading)
     print(
         f"| variant | parameters | target tokens/s | vs {variants[0].name} | matmul GFLOP/s | of float32 peak "
         "| of bfloat16 peak |"
@@ -315,9 +321,9 @@ def main(argv=None):
         args.variants = args.variants[:2]
     peaks = {"float32": 0.0, "bfloat16": 0.0}
     print(f"## Training throughput\n\n{machine.describe()}")
-    for config_path in configs:
-        for hidden in args.hidden:
-            benchmark(config_path, hidden, args, peaks)
+    results = [benchmark(config_path, hidden, args, peaks) for config_path in configs for hidden in args.hidden]
+    for heading, variants in results:
+        print_table(heading, variants, peaks)
     print(
         f"\nMatmul peak of this machine (2048 x 2048, best of all rounds): float32 "
         f"{peaks['float32'] / 1e9:.0f} GFLOP/s, bfloat16 {peaks['bfloat16'] / 1e9:.0f} GFLOP/s."

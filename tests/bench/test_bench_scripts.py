@@ -39,7 +39,7 @@ def bench_main(name):
 
 
 def table_rows(text):
-    """Markdown table rows, or the rows of `decoding.py`'s plain table."""
+    """Markdown table rows (heading row included), or the rows of `decoding.py`'s plain table."""
     return [
         line
         for line in text.splitlines()
@@ -50,10 +50,11 @@ def table_rows(text):
 @pytest.mark.parametrize(
     "name, argv, rows",
     [
-        ("training_throughput", ["--quick"], 2),
+        ("training_throughput", ["--quick"], 3),
         ("padding", ["--config", str(DATES_CONFIG), "--buckets", "2"], 0),
         ("attention_variants", ["--quick", "--variants", "bahdanau"], 2),
         ("decoding", ["--quick"], 4),
+        ("attention_keys", ["--quick"], 7),
         ("memory", ["--quick"], 6),
     ],
 )
