@@ -3,7 +3,8 @@
 The public API:
 
 - layers: `AttentionLayer`, `AttentionRNN` / `AttentionRNNCell` (attention inside the RNN step),
-  `CoverageLoss`, `InitialAttentionState`, `PaddingMask`, `RemoveMask`
+  `AttentionMemory` / `SplitMemory` (attention keys computed once per sentence), `CoverageLoss`,
+  `InitialAttentionState`, `PaddingMask`, `RemoveMask`
 - config: `RunConfig` and its parts `DataConfig`, `TextConfig`, `ModelConfig`,
   `TrainingConfig`, `DecodingConfig`, `EvaluationConfig`, `TuningConfig`, `HyperparameterSpec`
 - models: `build_seq2seq`, `compile_seq2seq`, `inference_models`
@@ -49,12 +50,14 @@ _MODULES = {
     ),
     "keras_attention.layers": (
         "AttentionLayer",
+        "AttentionMemory",
         "AttentionRNN",
         "AttentionRNNCell",
         "CoverageLoss",
         "InitialAttentionState",
         "PaddingMask",
         "RemoveMask",
+        "SplitMemory",
     ),
     "keras_attention.models": ("build_seq2seq", "compile_seq2seq", "inference_models"),
     "keras_attention.decoding": ("beam_search_decode", "greedy_decode", "sample_decode"),
