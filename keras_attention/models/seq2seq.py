@@ -106,8 +106,8 @@ def _memory_decoder(decoder, attention):
         # The encoder outputs enter the decoder's graph at the attention (after the LSTM) or at
         # the AttentionRNN (attention inside the step) only: there the memory is split.
         if layer is attention:
-            query, memory, *coverage = args[0]
-            values, keys = split(memory)
+            query, attended, *coverage = args[0]
+            values, keys = split(attended)
             return layer([query, values, *coverage], *args[1:], keys=keys, **kwargs)
         if isinstance(layer, AttentionRNN):
             values, keys = split(args[1])
