@@ -1,8 +1,9 @@
 """Decoding strategies over the one-step decoder: greedy, sampling and beam search.
 
-All three decode a whole batch at once in a `keras.ops.while_loop` (no Python loop per token),
-stop when every sentence has ended or reached its length limit (absolute, and optionally
-relative to its source length), and trace inside a `tf.function`.
+All three decode a whole batch at once in `keras.ops.while_loop`s (no Python loop per token),
+drop finished sentences from the loop as they accumulate, stop when every sentence has ended or
+reached its length limit (absolute, and optionally relative to its source length), and trace
+inside a `tf.function`.
 """
 
 from keras_attention.decoding.beam import beam_search_decode, gnmt_coverage_penalty, gnmt_length_penalty

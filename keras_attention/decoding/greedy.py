@@ -27,7 +27,7 @@ def greedy_decode(encoder, decoder, source_ids, max_length, max_length_ratio=Non
         `alignments` float32 `(batch, max_length, T_enc)` (zero after a sentence's end).
     """
 
-    def most_probable(step, log_probs):
+    def most_probable(step, sentences, log_probs):
         return ops.cast(ops.argmax(log_probs, axis=-1), "int32")
 
     return decode_token_by_token(encoder, decoder, source_ids, max_length, most_probable, max_length_ratio)

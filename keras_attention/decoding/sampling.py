@@ -49,13 +49,13 @@ def sample_decode(
     check_positive_int(max_length, "max_length")
     uniform = keras.random.uniform((max_length, ops.shape(source_ids)[0]), seed=seed)
 
-    def draw(step, log_probs):
+    def draw(step, sentences, log_probs):
         scaled = log_probs / temperature
         if top_k is not None:
             kth_largest = ops.top_k(scaled, min(top_k, scaled.shape[-1]))[0][:, -1:]
             scaled = ops.where(scaled < kth_largest, float("-inf"), scaled)
         cumulative = ops.cumsum(ops.softmax(scaled, axis=-1), axis=-1)
-        threshold = (1.0 - ops.take(uniform, step, axis=0)) * cumulative[:, -1]
+        threshold = (1.0 - ops.take(ops.take(uniform, step, axis=0), sentences)) * cumulative[:, -1]
         return ops.sum(ops.cast(cumulative < threshold[:, None], "int32"), axis=-1)
 
     return decode_token_by_token(encoder, decoder, source_ids, max_length, draw, max_length_ratio)

@@ -15,7 +15,7 @@ The list has two parts:
 - `CORE_OPS`: long-standing TensorFlow core ops (tensors, math, strings, ragged tensors, lookup
   tables, control flow, variables and the SavedModel save / restore functions), all present in
   TensorFlow 2.14: what the greedy and beam search exports of character and WordPiece models
-  use, and their close relatives.
+  (with and without dropout) use, and their close relatives.
 - `TEXT_OPS`: tensorflow-text ops present since tf-text 2.7 (normalization, case folding,
   FastWordpiece), hence in the tf-text 2.12 of TF Serving <= 2.19.
 
@@ -46,6 +46,9 @@ CORE_OPS = frozenset(
         "Softmax", "Split", "SplitV", "Sqrt", "Square", "Squeeze", "StopGradient", "StridedSlice",
         "Sub", "Sum", "Tanh", "TensorScatterUpdate", "Tile", "TopKV2", "Transpose", "Unpack",
         "UnsortedSegmentSum", "Where", "ZerosLike",
+        # random numbers (TensorFlow 2.5+): Keras' RNN layers draw their dropout masks at every
+        # call, training or not, so a model with dropout has them in its graph, unused at inference
+        "OnesLike", "StatelessRandomGetKeyCounter", "StatelessRandomUniformV2",
         # strings
         "RegexReplace", "StaticRegexFullMatch", "StaticRegexReplace", "StringJoin", "StringLength",
         "StringSplitV2", "StringStrip", "Substr", "UnicodeDecode", "UnicodeEncode",

@@ -46,7 +46,7 @@ def export_of(tmp_path_factory):
         if kind not in cache:
             directory = tmp_path_factory.mktemp(f"export-{kind}")
             source = {"tokenizer": KINDS[kind]["tokenizer"], "vocabulary_size": 120}
-            config = RunConfig.from_yaml(write_tiny_config(directory, source=source))
+            config = RunConfig.from_yaml(write_tiny_config(directory, source=source, model=KINDS[kind]["model"]))
             if KINDS[kind]["trained"]:
                 train(config, directory / "run", verbose=0, log=lambda line: None)
             else:

@@ -24,10 +24,11 @@ TINY_MODEL = {
 }
 
 
-def write_tiny_config(directory, num_train=256, num_dev=0, source=None, **training):
+def write_tiny_config(directory, num_train=256, num_dev=0, source=None, model=None, **training):
     """Writes TSV files of generated dates and a tiny config that trains on them; returns its path.
 
-    `source` overrides `source.*` keys (e.g. the tokenizer), `training` overrides `training.*` keys.
+    `source` overrides `source.*` keys (e.g. the tokenizer), `model` `model.*` keys, `training`
+    `training.*` keys.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -42,7 +43,7 @@ def write_tiny_config(directory, num_train=256, num_dev=0, source=None, **traini
         "data": data,
         "source": {"lowercase": True, "max_length": 48, **(source or {})},
         "target": {"max_length": 16},
-        "model": TINY_MODEL,
+        "model": {**TINY_MODEL, **(model or {})},
         "training": {
             "batch_size": 32,
             "epochs": 1,
