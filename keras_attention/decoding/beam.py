@@ -173,8 +173,6 @@ def beam_search_decode(
     first_beam_only = ops.where(ops.equal(ops.arange(beam_size), 0), 0.0, minus_inf)
     rows = {
         "origin": ops.arange(batch, dtype="int32"),
-        "tokens": ops.full((batch, beam_size), START_ID, "int32"),
-        "states": tuple(_beams(state, beam_size) for state in states),
         "alive_log_probs": ops.zeros((batch, beam_size), "float32") + first_beam_only[None, :],
         "alive_ids": ops.zeros((batch, beam_size, max_length), "int32"),
         "alive_coverage": ops.zeros((batch, beam_size, source_length), "float32"),
@@ -193,15 +191,9 @@ def beam_search_decode(
         "ids": ops.zeros((batch, n_best, max_length), "int32"),
     }
 
-    def search_step(step, rows, outputs):
+    def extend(step, rows, log_probs, step_alignments, new_states):
+        """Extends every alive hypothesis by one token, given the decoder's outputs for them."""
         source_mask, limits = rows["source_mask"], rows["limits"]
-        log_probs, step_alignments, new_states = next_log_probs(
-            decoder,
-            ops.reshape(rows["tokens"], (-1, 1)),
-            _flat(rows["encoder_outputs"]),
-            ops.repeat(source_mask, beam_size, axis=0),
-            [_flat(state) for state in rows["states"]],
-        )
         coverage = rows["alive_coverage"] + ops.reshape(step_alignments, (-1, beam_size, source_length))
 
         # The extensions (beam, token) that can rank among the `2 * beam_size` best of a sentence
@@ -256,7 +248,7 @@ def beam_search_decode(
         # Stop a sentence once no alive hypothesis can beat its n-th best finished one.
         best_possible = ops.max(alive_log_probs, axis=1) / rows["best_possible_divisor"]
         done = ops.logical_or(rows["done"], finished_scores[:, -1] >= best_possible)
-        rows = {
+        return {
             **rows,
             "tokens": alive_tokens,
             "states": tuple(_take(_unflat(state, beam_size), beams) for state in new_states),
@@ -268,7 +260,16 @@ def beam_search_decode(
             "finished_ids": finished_ids,
             "done": done,
         }
-        return step + 1, rows, outputs
+
+    def search_step(step, rows, outputs):
+        decoded = next_log_probs(
+            decoder,
+            ops.reshape(rows["tokens"], (-1, 1)),
+            _flat(rows["encoder_outputs"]),
+            ops.repeat(rows["source_mask"], beam_size, axis=0),
+            [_flat(state) for state in rows["states"]],
+        )
+        return step + 1, extend(step, rows, *decoded), outputs
 
     def store_finished(rows, outputs):
         origin = rows["origin"][:, None]
@@ -277,8 +278,26 @@ def beam_search_decode(
             for name in ("scores", "log_probs", "ids")
         }
 
+    # At the first step every beam holds the same prefix `<s>` (the first one alone is alive),
+    # so the decoder runs once per sentence.
+    log_probs, step_alignments, first_states = next_log_probs(
+        decoder, ops.full((batch, 1), START_ID, "int32"), encoder_outputs, source_mask, states
+    )
+    rows = extend(
+        0,
+        rows,
+        ops.repeat(log_probs, beam_size, axis=0),
+        ops.repeat(step_alignments, beam_size, axis=0),
+        [ops.repeat(state, beam_size, axis=0) for state in first_states],
+    )
     outputs = shrinking_while_loop(
-        search_step, rows, outputs, lambda rows: ops.logical_not(rows["done"]), store_finished, max_length
+        search_step,
+        rows,
+        outputs,
+        lambda rows: ops.logical_not(rows["done"]),
+        store_finished,
+        max_length,
+        first_step=1,
     )
     scores, log_probs, ids = outputs["scores"], outputs["log_probs"], outputs["ids"]
     return {

@@ -132,7 +132,7 @@ def write_step(history, rows, step, values):
     return ops.scatter_update(history, indices, values)
 
 
-def shrinking_while_loop(body, rows, outputs, live, flush, max_length, stages=SHRINK_STAGES):
+def shrinking_while_loop(body, rows, outputs, live, flush, max_length, first_step=0, stages=SHRINK_STAGES):
     """Runs a decoding loop over per-row state, dropping finished rows as they accumulate.
 
     A batch decodes until its longest output ends, though most rows end long before (on the Bible
@@ -153,6 +153,7 @@ def shrinking_while_loop(body, rows, outputs, live, flush, max_length, stages=SH
         live: function `rows -> bool (rows,)`, the rows still decoding.
         flush: function `(rows, outputs) -> outputs`.
         max_length: int, the number of steps after which the loop ends anyway.
+        first_step: int, the step of the first call of `body`.
         stages: positive int; 1 keeps every row to the end.
 
     Returns:
@@ -160,7 +161,7 @@ def shrinking_while_loop(body, rows, outputs, live, flush, max_length, stages=SH
     """
     count = ops.shape(rows["origin"])[0]
     sizes = [(count + 2**stage - 1) // 2**stage for stage in range(stages)]
-    step = ops.convert_to_tensor(0, "int32")
+    step = ops.convert_to_tensor(first_step, "int32")
     for stage, size in enumerate(sizes):
         if stage:
             outputs = flush(rows, outputs)
