@@ -30,6 +30,7 @@ ATTENTION_SCALES = {
     "scaled_dot": (None, "inverse_sqrt", "learned"),
 }
 ATTENTION_PLACEMENTS = ("after_lstm", "in_step")
+INITIALIZATIONS = ("keras", "torch")
 TOKENIZERS = ("char", "wordpiece")
 NORMALIZATIONS = ("NFKC", "NFKD", "NFC", "NFD", "none")
 TASKS = ("dates", "tsv", "anki", "parallel", "jsonl")
@@ -101,6 +102,9 @@ class ModelConfig:
             and additive scores only).
         coverage_loss_weight: weight of the coverage loss term (a number >= 0, required with
             `coverage`; `null` otherwise).
+        initialization: weight initialization scheme, one of `INITIALIZATIONS` (see
+            `keras_attention.models.initialization`): `keras` (Keras's layer defaults) or `torch`
+            (PyTorch's: uniform +-1/sqrt(fan_in) weights, N(0, 1) embeddings).
     """
 
     embedding_dim: int = 64
@@ -119,6 +123,7 @@ class ModelConfig:
     input_feeding: bool = False
     coverage: bool = False
     coverage_loss_weight: typing.Optional[float] = None
+    initialization: str = "keras"
 
     def validate(self, key="model"):
         for name in (
@@ -161,6 +166,7 @@ class ModelConfig:
             f"expected 0 <= attention_dropout < 1, got {self.attention_dropout!r}",
         )
         _choice(self.attention_placement, ATTENTION_PLACEMENTS, f"{key}.attention_placement")
+        _choice(self.initialization, INITIALIZATIONS, f"{key}.initialization")
         if self.attention_placement != "in_step":
             for name in ("input_feeding", "coverage"):
                 _check(
@@ -349,7 +355,9 @@ class TrainingConfig:
         batch_size: global batch size.
         epochs: number of passes over the training data.
         learning_rate: Adam learning rate.
-        clipnorm: gradient norm clipping (`null` for none).
+        clipnorm: clip the gradient of each variable to this norm on its own (`null` for none).
+        global_clipnorm: clip the whole gradient (all variables together) to this norm (`null`
+            for none); at most one of `clipnorm` and `global_clipnorm`.
         shuffle_buffer: size of the shuffle buffer of the training pipeline.
         seed: seed of weights initialisation and shuffling.
         early_stopping_patience: epochs without improvement of `monitor` before stopping
@@ -374,12 +382,17 @@ class TrainingConfig:
             (for `average-checkpoints`; 0 keeps none).
         attention_images: number of fixed validation examples whose attention heatmaps are
             written to TensorBoard after each epoch (0 for none).
+        max_training_minutes: stop training after this many minutes of `fit` (`null`: train all
+            epochs). Training stops at the end of the batch that passes the limit; that epoch
+            is then validated and checkpointed like any other. A resumed run gets the limit anew.
+            Not with `strategy: multi_worker` (workers would stop at different steps).
     """
 
     batch_size: int = 64
     epochs: int = 10
     learning_rate: float = 1e-3
     clipnorm: typing.Optional[float] = 1.0
+    global_clipnorm: typing.Optional[float] = None
     shuffle_buffer: int = 20000
     seed: int = 0
     early_stopping_patience: typing.Optional[int] = None
@@ -391,6 +404,7 @@ class TrainingConfig:
     save_best: bool = True
     keep_checkpoints: int = 5
     attention_images: int = 3
+    max_training_minutes: typing.Optional[float] = None
 
     def validate(self, key="training"):
         _positive_int(self.batch_size, f"{key}.batch_size")
@@ -399,6 +413,29 @@ class TrainingConfig:
         _check(self.learning_rate > 0, f"{key}.learning_rate", f"expected > 0, got {self.learning_rate!r}")
         if self.clipnorm is not None:
             _check(self.clipnorm > 0, f"{key}.clipnorm", f"expected > 0 or null, got {self.clipnorm!r}")
+        if self.global_clipnorm is not None:
+            _check(
+                self.global_clipnorm > 0,
+                f"{key}.global_clipnorm",
+                f"expected > 0 or null, got {self.global_clipnorm!r}",
+            )
+            _check(
+                self.clipnorm is None,
+                f"{key}.global_clipnorm",
+                f"only one of clipnorm and global_clipnorm can be set, got clipnorm {self.clipnorm!r}",
+            )
+        if self.max_training_minutes is not None:
+            _check(
+                self.max_training_minutes > 0,
+                f"{key}.max_training_minutes",
+                f"expected > 0 or null, got {self.max_training_minutes!r}",
+            )
+            _check(
+                self.strategy != "multi_worker",
+                f"{key}.max_training_minutes",
+                "not supported with strategy 'multi_worker' (each worker's clock would stop it at "
+                "a different step); use epochs",
+            )
         if self.early_stopping_patience is not None:
             _positive_int(self.early_stopping_patience, f"{key}.early_stopping_patience")
         _choice(self.strategy, STRATEGIES, f"{key}.strategy")

@@ -50,6 +50,7 @@ class AttentionRNNCell(keras.layers.Layer):
         attention: An `AttentionLayer` (without attention dropout).
         attentional_units: Positive int, size of the attentional vector `h~_t`.
         input_feeding: Whether the previous attentional vector is concatenated to the input.
+        attentional_initializer: Initializer for the kernel `W` of the attentional vector.
         **kwargs: Base layer keyword arguments, such as `name`.
 
     Call arguments:
@@ -76,7 +77,15 @@ class AttentionRNNCell(keras.layers.Layer):
     ((2, 5, 16), (2, 5, 7))
     """
 
-    def __init__(self, cell, attention, attentional_units, input_feeding=False, **kwargs):
+    def __init__(
+        self,
+        cell,
+        attention,
+        attentional_units,
+        input_feeding=False,
+        attentional_initializer="glorot_uniform",
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         if isinstance(cell, (list, tuple)):
             cell = keras.layers.StackedRNNCells(cell)
@@ -118,8 +127,13 @@ class AttentionRNNCell(keras.layers.Layer):
         self.attention = attention
         self.attentional_units = int(attentional_units)
         self.input_feeding = input_feeding
+        self.attentional_initializer = keras.initializers.get(attentional_initializer)
         self.attentional = keras.layers.Dense(
-            self.attentional_units, activation="tanh", use_bias=False, name="attentional"
+            self.attentional_units,
+            activation="tanh",
+            use_bias=False,
+            kernel_initializer=self.attentional_initializer,
+            name="attentional",
         )
         top = _wrapped_cells(cell)[-1]
         self._cell_state_count = len(keras.tree.flatten(cell.state_size))
@@ -199,6 +213,7 @@ class AttentionRNNCell(keras.layers.Layer):
                 "attention": keras.saving.serialize_keras_object(self.attention),
                 "attentional_units": self.attentional_units,
                 "input_feeding": self.input_feeding,
+                "attentional_initializer": keras.initializers.serialize(self.attentional_initializer),
             }
         )
         return config

@@ -12,6 +12,12 @@ Two placements of the attention (`ModelConfig.attention_placement`):
 import keras
 
 from keras_attention.layers import AttentionLayer, AttentionRNN, AttentionRNNCell, CoverageLoss, PaddingMask
+from keras_attention.models.initialization import (
+    attention_arguments,
+    dense_arguments,
+    embedding_arguments,
+    lstm_arguments,
+)
 
 
 def _attention(config):
@@ -22,6 +28,7 @@ def _attention(config):
         dropout=config.attention_dropout,
         use_coverage=config.coverage,
         name="attention",
+        **attention_arguments(config.initialization),
     )
 
 
@@ -34,19 +41,35 @@ def _attention_after_lstm(config, x, encoder_outputs, source_mask, target_mask, 
             return_state=True,
             dropout=config.dropout,
             name=f"decoder_lstm_{index}",
+            **lstm_arguments(config.initialization, config.decoder_units),
         )
         x, h, c = layer(x, mask=target_mask, initial_state=initial_states[2 * index : 2 * index + 2])
         final_states += [h, c]
     context, alignments = _attention(config)([x, encoder_outputs], mask=[target_mask, source_mask])
+    context_and_state = keras.layers.Concatenate(name="context_and_state")([context, x])
     attentional = keras.layers.Dense(
-        config.attentional_units, activation="tanh", use_bias=False, name="attentional"
-    )(keras.layers.Concatenate(name="context_and_state")([context, x]))
+        config.attentional_units,
+        activation="tanh",
+        use_bias=False,
+        name="attentional",
+        **dense_arguments(config.initialization, context_and_state.shape[-1]),
+    )(context_and_state)
     return attentional, alignments, final_states
+
+
+def _attentional_initializer(config, fan_in):
+    """`AttentionRNNCell`'s keyword argument for its attentional kernel under the config's scheme."""
+    arguments = dense_arguments(config.initialization, fan_in)
+    return {"attentional_initializer": arguments["kernel_initializer"]} if arguments else {}
 
 
 def _attention_in_step(config, x, encoder_outputs, source_mask, target_mask, initial_states):
     cells = [
-        keras.layers.LSTMCell(config.decoder_units, name=f"decoder_lstm_cell_{index}")
+        keras.layers.LSTMCell(
+            config.decoder_units,
+            name=f"decoder_lstm_cell_{index}",
+            **lstm_arguments(config.initialization, config.decoder_units),
+        )
         for index in range(config.decoder_layers)
     ]
     cell = AttentionRNNCell(
@@ -55,6 +78,7 @@ def _attention_in_step(config, x, encoder_outputs, source_mask, target_mask, ini
         attentional_units=config.attentional_units,
         input_feeding=config.input_feeding,
         name="attention_cell",
+        **_attentional_initializer(config, encoder_outputs.shape[-1] + config.decoder_units),
     )
     attentional, alignments, *final_states = AttentionRNN(cell, return_state=True, name="decoder_rnn")(
         x, encoder_outputs, memory_mask=source_mask, initial_state=initial_states, mask=target_mask
@@ -118,14 +142,21 @@ def build_decoder(model_config, vocabulary_size, encoder_output_dim):
         keras.Input(shape=shape, name=f"initial_{name}") for name, shape in decoder_state_shapes(config)
     ]
     target_mask = PaddingMask(name="target_mask")(target)
-    x = keras.layers.Embedding(vocabulary_size, config.embedding_dim, name="target_embedding")(target)
+    x = keras.layers.Embedding(
+        vocabulary_size,
+        config.embedding_dim,
+        name="target_embedding",
+        **embedding_arguments(config.initialization),
+    )(target)
     x = keras.layers.Dropout(config.dropout, name="target_embedding_dropout")(x)
     decode = _attention_in_step if config.attention_placement == "in_step" else _attention_after_lstm
     attentional, alignments, final_states = decode(
         config, x, encoder_outputs, source_mask, target_mask, initial_states
     )
     attentional = keras.layers.Dropout(config.dropout, name="attentional_dropout")(attentional)
-    logits = keras.layers.Dense(vocabulary_size, name="logits")(attentional)
+    logits = keras.layers.Dense(
+        vocabulary_size, name="logits", **dense_arguments(config.initialization, config.attentional_units)
+    )(attentional)
     return keras.Model(
         [target, encoder_outputs, source_mask, *initial_states],
         [logits, alignments, *final_states],

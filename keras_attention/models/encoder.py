@@ -3,20 +3,32 @@
 import keras
 
 from keras_attention.layers import InitialAttentionState, PaddingMask, RemoveMask
+from keras_attention.models.initialization import dense_arguments, embedding_arguments, lstm_arguments
 
 
-def _lstm(units, name, dropout):
+def _lstm(config, name):
     return keras.layers.LSTM(
-        units, return_sequences=True, return_state=True, dropout=dropout, name=name
+        config.encoder_units,
+        return_sequences=True,
+        return_state=True,
+        dropout=config.dropout,
+        name=name,
+        **lstm_arguments(config.initialization, config.encoder_units),
     )
 
 
-def _bridge(states, target_units, name):
+def _bridge(states, config, name):
     """Maps encoder final states to a decoder layer's size (Dense + tanh) when the sizes differ."""
-    if states[0].shape[-1] == target_units:
+    fan_in = states[0].shape[-1]
+    if fan_in == config.decoder_units:
         return states
     return [
-        keras.layers.Dense(target_units, activation="tanh", name=f"{name}_{kind}")(state)
+        keras.layers.Dense(
+            config.decoder_units,
+            activation="tanh",
+            name=f"{name}_{kind}",
+            **dense_arguments(config.initialization, fan_in),
+        )(state)
         for state, kind in zip(states, ("h", "c"))
     ]
 
@@ -48,26 +60,31 @@ def build_encoder(model_config, vocabulary_size):
     config = model_config
     source = keras.Input(shape=(None,), dtype="int32", name="source")
     source_mask = PaddingMask(name="source_mask")(source)
-    x = keras.layers.Embedding(vocabulary_size, config.embedding_dim, name="source_embedding")(source)
+    x = keras.layers.Embedding(
+        vocabulary_size,
+        config.embedding_dim,
+        name="source_embedding",
+        **embedding_arguments(config.initialization),
+    )(source)
     x = keras.layers.Dropout(config.dropout, name="source_embedding_dropout")(x)
     layer_states = []
     for index in range(config.encoder_layers):
         name = f"encoder_lstm_{index}"
         if config.bidirectional:
-            layer = keras.layers.Bidirectional(_lstm(config.encoder_units, name, config.dropout), name=name)
+            layer = keras.layers.Bidirectional(_lstm(config, name), name=name)
             x, forward_h, forward_c, backward_h, backward_c = layer(x, mask=source_mask)
             states = [
                 keras.layers.Concatenate(name=f"{name}_state_{kind}")(pair)
                 for pair, kind in (((forward_h, backward_h), "h"), ((forward_c, backward_c), "c"))
             ]
         else:
-            x, h, c = _lstm(config.encoder_units, name, config.dropout)(x, mask=source_mask)
+            x, h, c = _lstm(config, name)(x, mask=source_mask)
             states = [h, c]
         layer_states.append(states)
     decoder_states = []
     for index in range(config.decoder_layers):
         source_states = layer_states[min(index, config.encoder_layers - 1)]
-        decoder_states += _bridge(source_states, config.decoder_units, f"bridge_{index}")
+        decoder_states += _bridge(source_states, config, f"bridge_{index}")
     outputs = RemoveMask(name="encoder_outputs")(x)
     if config.attention_placement == "in_step" and (config.input_feeding or config.coverage):
         decoder_states += InitialAttentionState(

@@ -46,7 +46,9 @@ def compile_seq2seq(model, training_config):
     """Compiles `model` with Adam, padding-masked cross-entropy, token and sequence accuracy."""
     model.compile(
         optimizer=keras.optimizers.Adam(
-            learning_rate=training_config.learning_rate, clipnorm=training_config.clipnorm
+            learning_rate=training_config.learning_rate,
+            clipnorm=training_config.clipnorm,
+            global_clipnorm=training_config.global_clipnorm,
         ),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=PAD_ID),
         metrics=[MaskedTokenAccuracy(name="token_accuracy"), SequenceAccuracy(name="sequence_accuracy")],

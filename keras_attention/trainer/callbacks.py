@@ -7,6 +7,7 @@ their own state and take part in the decisions that stop training.
 
 import csv
 import math
+import time
 from pathlib import Path
 
 import keras
@@ -109,6 +110,40 @@ class CheckMonitor(keras.callbacks.Callback):
         self._checked = True
 
 
+class TimeLimit(keras.callbacks.Callback):
+    """Stops training at the end of the first batch that ends `minutes` after `fit` started.
+
+    Keras then ends the epoch as usual (validation, epoch-end callbacks), so the last, partial
+    epoch is scored and checkpointed like the others.
+
+    Args:
+        minutes: positive number, the training time allowed.
+        log: function called with a line when the limit stops training.
+
+    Attributes:
+        stopped_at_step: optimizer step at which the limit stopped training, or `None`.
+    """
+
+    def __init__(self, minutes, log=print):
+        super().__init__()
+        self.seconds = minutes * 60
+        self.log = log
+        self.stopped_at_step = None
+        self._started = None
+
+    def on_train_begin(self, logs=None):
+        self._started = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.stopped_at_step is None and time.perf_counter() - self._started >= self.seconds:
+            self.model.stop_training = True
+            self.stopped_at_step = int(keras.ops.convert_to_numpy(self.model.optimizer.iterations))
+            self.log(
+                f"training.max_training_minutes: {self.seconds / 60:g} minutes reached at step "
+                f"{self.stopped_at_step}; this epoch is the last"
+            )
+
+
 class RunProgress(keras.callbacks.Callback):
     """Records where a `fit` started (after a restore from backup) and how many epochs are done.
 
@@ -173,7 +208,10 @@ def make_callbacks(config, monitor, output_dir, backup_dir, chief, progress, att
         callbacks.append(
             keras.callbacks.BackupAndRestore(str(backup_dir), save_freq=training.backup_every_steps or "epoch")
         )
-    callbacks += [progress, *dev_bleu, keras.callbacks.TerminateOnNaN()]
+    callbacks.append(progress)
+    if training.max_training_minutes:
+        callbacks.append(TimeLimit(training.max_training_minutes, log=progress.log))
+    callbacks += [*dev_bleu, keras.callbacks.TerminateOnNaN()]
     if training.save_best or training.early_stopping_patience:
         callbacks.append(CheckMonitor(monitor))
     if training.early_stopping_patience:

@@ -35,6 +35,12 @@ def test_defaults():
         ("  keep_checkpoints: -1\n", "training.keep_checkpoints: expected >= 0, got -1"),
         ("  attention_images: -2\n", "training.attention_images: expected >= 0, got -2"),
         ("  save_best: yes please\n", "training.save_best: expected bool, got str 'yes please'"),
+        ("  global_clipnorm: 0\n", "training.global_clipnorm: expected > 0 or null, got 0"),
+        ("  global_clipnorm: 5\n", "training.global_clipnorm: only one of clipnorm and global_clipnorm can be "
+         "set, got clipnorm 1.0"),
+        ("  max_training_minutes: 0\n", "training.max_training_minutes: expected > 0 or null, got 0"),
+        ("  strategy: multi_worker\n  max_training_minutes: 5\n", "training.max_training_minutes: not supported "
+         "with strategy 'multi_worker'"),
     ],
 )
 def test_invalid_training_keys(tmp_path, text, message):
