@@ -2,6 +2,7 @@
 and the `requires_tensorflow` marker (such tests are skipped when Keras runs on another backend;
 `tests/backends.sh` runs the layer and model tests under JAX and PyTorch)."""
 
+import importlib
 import os
 import tempfile
 from pathlib import Path
@@ -49,3 +50,36 @@ def config_file(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture
+def cudnn_masks(monkeypatch):
+    """Enforces Keras's cuDNN mask rule on every `keras.layers.LSTM` call, as on a GPU.
+
+    `keras.src.backend.lstm` (the TensorFlow backend's cuDNN path) is replaced by a function that
+    runs Keras's own `_assert_valid_mask` on the mask it receives (every row right-padded and not
+    fully masked) and then raises `NotImplementedError`, which makes the layer fall back to the
+    generic kernel as it does on a CPU. A refused mask fails with "You are passing a RNN mask that
+    does not correspond to right-padded sequences", eagerly and inside a `tf.function`.
+
+    Returns:
+        list that receives each checked mask (symbolic inside a `tf.function`), so that a test can
+        show that the rule was applied.
+    """
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("the cuDNN mask rule belongs to the TensorFlow backend")
+    from keras.src import backend
+
+    # The module itself: `keras.src.backend.tensorflow.rnn` as an attribute is its function `rnn`.
+    rnn = importlib.import_module("keras.src.backend.tensorflow.rnn")
+
+    checked = []
+
+    def lstm(inputs, initial_state_h, initial_state_c, mask, *args, **kwargs):
+        if mask is not None:
+            rnn._assert_valid_mask(mask)
+            checked.append(mask)
+        raise NotImplementedError
+
+    monkeypatch.setattr(backend, "lstm", lstm)
+    return checked

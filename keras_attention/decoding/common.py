@@ -57,12 +57,30 @@ def encode(encoder, source_ids, max_length, max_length_ratio=None):
     return encoder_outputs, source_mask, states, limits
 
 
+def decoder_inputs(tokens):
+    """The one-step decoder's input tokens: `tokens` with `<pad>` replaced by `</s>`.
+
+    A finished row (its previous output `<pad>`) or an impossible beam hypothesis still runs
+    through the decoder, whose output for it is ignored. Fed `<pad>`, the decoder's LSTM would get
+    a fully masked row, which the cuDNN kernel refuses at run time (Keras's `_assert_valid_mask`
+    on a GPU); `</s>` is a real token, so every mask row is valid and the cuDNN kernel stays usable.
+
+    Args:
+        tokens: int32 tensor of token ids.
+
+    Returns:
+        int32 tensor of the shape of `tokens`, without `<pad>`.
+    """
+    return ops.where(ops.equal(tokens, PAD_ID), END_ID, tokens)
+
+
 def next_log_probs(decoder, tokens, encoder_outputs, source_mask, states):
     """Runs the one-step decoder.
 
     Args:
         decoder: decoder model from `inference_models`.
-        tokens: int32 `(batch, 1)` previous output tokens.
+        tokens: int32 `(batch, 1)` previous output tokens; `<pad>` (a finished row, whose
+            outputs the caller ignores) is fed to the decoder as `</s>` (see `decoder_inputs`).
         encoder_outputs: `(batch, T_enc, d_enc)`.
         source_mask: `(batch, T_enc)`.
         states: list of decoder state tensors, batch first.
@@ -70,10 +88,9 @@ def next_log_probs(decoder, tokens, encoder_outputs, source_mask, states):
     Returns:
         Tuple `(log_probs, alignments, states)`: float32 `(batch, V)` log-probabilities of the
         next token under the model, set to `-inf` for `<pad>` (padding is never an output: it
-        marks the end, and a padding input would be masked by the decoder); float32
-        `(batch, T_enc)` alignments of this step; list of new states.
+        marks the end); float32 `(batch, T_enc)` alignments of this step; list of new states.
     """
-    logits, alignments, *states = decoder([tokens, encoder_outputs, source_mask, *states])
+    logits, alignments, *states = decoder([decoder_inputs(tokens), encoder_outputs, source_mask, *states])
     log_probs = ops.log_softmax(ops.cast(logits[:, 0, :], "float32"), axis=-1)
     padding = ops.equal(ops.arange(ops.shape(log_probs)[-1], dtype="int32"), PAD_ID)
     log_probs = ops.where(padding[None, :], float("-inf"), log_probs)

@@ -10,7 +10,7 @@ def greedy_decode(encoder, decoder, source_ids, max_length, max_length_ratio=Non
 
     Every sentence of the batch is decoded together; at each step a sentence takes its most
     probable next token (never `<pad>`). A sentence that has produced `</s>` or reached its length
-    limit stops growing (it receives padding), and the loop ends when all are finished.
+    limit stops growing (its outputs are padding), and the loop ends when all are finished.
 
     Args:
         encoder: encoder model from `inference_models`.

@@ -5,12 +5,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_attention.config import ModelConfig
 from keras_attention.decoding import greedy_decode
 from keras_attention.models import build_seq2seq, inference_models
 from keras_attention.text.vocab import END_ID, START_ID
+from tiny_seq2seq import CONFIG, source_batch
 
-CONFIG = ModelConfig(embedding_dim=8, encoder_units=6, decoder_units=10, attention_units=5, attentional_units=7)
 VOCABULARY = 9
 
 
@@ -18,16 +17,6 @@ VOCABULARY = 9
 def models():
     keras.utils.set_random_seed(7)
     return inference_models(build_seq2seq(CONFIG, 20, VOCABULARY))
-
-
-def source_batch(lengths, time=None, seed=0):
-    rng = np.random.default_rng(seed)
-    time = time or max(lengths)
-    ids = np.zeros((len(lengths), time), "int32")
-    for row, length in enumerate(lengths):
-        ids[row, : length - 1] = rng.integers(4, 20, size=length - 1)
-        ids[row, length - 1] = END_ID
-    return ids
 
 
 def reference_decode(encoder, decoder, source, max_length):

@@ -8,30 +8,20 @@ import pytest
 import tensorflow as tf
 
 from keras_attention import cli
-from keras_attention.config import DecodingConfig, RunConfig, TextConfig
+from keras_attention.config import DecodingConfig, RunConfig
 from keras_attention.decoding import beam_search_decode, greedy_decode, sample_decode
 from keras_attention.errors import ConfigError
-from keras_attention.models import build_seq2seq, inference_models
 from keras_attention.runs import save_run
-from keras_attention.text.tokenizer import tokenizer_from_config
-from keras_attention.text.vocab import build_vocabulary
 from keras_attention.translator import Translator
-from tiny_seq2seq import CONFIG
+from tiny_seq2seq import CONFIG, TEXT, tiny_translator_parts
 
 SENTENCES = ["abc", "", "fed cab", "a", "bad bed"]
-TEXT = TextConfig(max_length=12)
 
 
 @pytest.fixture(scope="module")
 def parts():
     """`(encoder, decoder, source_tokenizer, target_tokenizer, model)` of a tiny untrained model."""
-    source_tokenizer = tokenizer_from_config(TEXT, build_vocabulary([list("abcdef ")]))
-    target_tokenizer = tokenizer_from_config(TEXT, build_vocabulary([list("xyz")]))
-    tf.keras.utils.set_random_seed(3)
-    model = build_seq2seq(CONFIG, source_tokenizer.vocabulary_size, target_tokenizer.vocabulary_size)
-    for weight in model.weights:
-        weight.assign(weight * 3.0)
-    return (*inference_models(model), source_tokenizer, target_tokenizer, model)
+    return tiny_translator_parts()
 
 
 def translator(parts, **options):

@@ -5,25 +5,47 @@ import itertools
 import keras
 import numpy as np
 
-from keras_attention.config import ModelConfig
+from keras_attention.config import ModelConfig, TextConfig
 from keras_attention.models import build_seq2seq, inference_models
 from keras_attention.text.vocab import END_ID, PAD_ID, START_ID
 
-CONFIG = ModelConfig(embedding_dim=8, encoder_units=6, decoder_units=10, attention_units=5, attentional_units=7)
+CONFIG = ModelConfig(
+    embedding_dim=8, encoder_units=6, decoder_units=10, attention_units=5, attentional_units=7, initialization="keras"
+)
+"""The tiny model of the decoding tests: Keras's layer defaults (scaled by `tiny_models`) whatever
+`ModelConfig`'s default initialization, so that the tests' outputs stay the ones they were written for."""
 SOURCE_VOCABULARY = 20
+TEXT = TextConfig(max_length=12)
+"""Text settings of `tiny_translator_parts`: sources longer than 12 characters are truncated."""
 
 
-def tiny_models(seed, target_vocabulary=9, scale=3.0):
+def tiny_models(seed, target_vocabulary=9, scale=3.0, config=CONFIG):
     """Returns `(encoder, decoder)` of an untrained model whose next-token distributions are uneven.
 
     Every weight is multiplied by `scale`, so that sequences differ clearly in probability and
-    attention is peaked (an untrained model is otherwise close to uniform).
+    attention is peaked (an untrained model is otherwise close to uniform). `config` is `CONFIG`
+    or a variant of it (e.g. another attention placement).
     """
     keras.utils.set_random_seed(seed)
-    encoder, decoder = inference_models(build_seq2seq(CONFIG, SOURCE_VOCABULARY, target_vocabulary))
+    encoder, decoder = inference_models(build_seq2seq(config, SOURCE_VOCABULARY, target_vocabulary))
     for weight in encoder.weights + decoder.weights:
         weight.assign(weight * scale)
     return encoder, decoder
+
+
+def tiny_translator_parts(seed=3, scale=3.0):
+    """Returns `(encoder, decoder, source_tokenizer, target_tokenizer, model)` of an untrained
+    character-level model from the letters `abcdef` and space to `xyz` (see `tiny_models`)."""
+    from keras_attention.text.tokenizer import tokenizer_from_config
+    from keras_attention.text.vocab import build_vocabulary
+
+    source_tokenizer = tokenizer_from_config(TEXT, build_vocabulary([list("abcdef ")]))
+    target_tokenizer = tokenizer_from_config(TEXT, build_vocabulary([list("xyz")]))
+    keras.utils.set_random_seed(seed)
+    model = build_seq2seq(CONFIG, source_tokenizer.vocabulary_size, target_tokenizer.vocabulary_size)
+    for weight in model.weights:
+        weight.assign(weight * scale)
+    return (*inference_models(model), source_tokenizer, target_tokenizer, model)
 
 
 def source_batch(lengths, time=None, seed=0):
