@@ -15,6 +15,7 @@ from keras_attention.runs import load_run, save_run, write_summary
 from keras_attention.text.tokenizer import learn_vocabulary, tokenizer_from_config
 from keras_attention.trainer import resume
 from keras_attention.trainer.callbacks import RunProgress, make_callbacks
+from keras_attention.trainer.cudnn import cudnn_report
 from keras_attention.trainer.data_report import report_data
 from keras_attention.trainer.dev_bleu import dev_bleu_callbacks
 from keras_attention.trainer.keras_multi_worker_fix import multi_worker_fit
@@ -174,7 +175,8 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
     Steps: check that the strategy, mixed precision policy, batch size and monitored metric can
     run here (a `ConfigError` before anything is written), create the strategy, load the data
     splits, learn the vocabularies from the training pairs, report skipped lines, long pairs and
-    the padding that bucketing saves, build and compile the model inside `strategy.scope()`,
+    the padding that bucketing saves, report which LSTMs would take the cuDNN kernel on a GPU
+    (`keras_attention.trainer.cudnn`), build and compile the model inside `strategy.scope()`,
     `model.fit` (Keras progress bar; dev BLEU after each epoch if `config.evaluation` asks, which
     `training.monitor: val_bleu` can follow), save the run, then translate the held-out test
     pairs (if any) and score them.
@@ -207,6 +209,7 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
     data = prepare_data(config, splits, strategy, log)
     source_tokenizer, target_tokenizer, train_data, dev_data, data_report = data
     log(_describe_strategy(training, strategy))
+    log(cudnn_report(config.model))
     progress = RunProgress(log)
     examples = (splits.dev or splits.train)[: training.attention_images]
     with global_policy(training.mixed_precision):
