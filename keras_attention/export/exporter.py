@@ -12,7 +12,13 @@ import tensorflow_text
 from keras_attention.errors import ExportError
 from keras_attention.export import layout
 from keras_attention.export.ops import ALLOWED_OPS, check_ops
-from keras_attention.export.serving import ALIGNMENTS_SIGNATURE, INPUT_NAME, SERVING_SIGNATURE, ServingModule
+from keras_attention.export.serving import (
+    ALIGNMENTS_SIGNATURE,
+    INPUT_NAME,
+    SERVING_SIGNATURE,
+    ServingModule,
+    generic_lstm_kernels,
+)
 from keras_attention.export.tf_serving import WARMUP_SENTENCES, model_config, warmup_requests, write_warmup_requests
 
 EXPORTABLE_STRATEGIES = ("greedy", "beam")
@@ -52,7 +58,9 @@ def export_translator(
 
     The version is written into a hidden temporary folder in `output` and renamed to its number
     once complete (see `keras_attention.export.layout`). It holds the SavedModel with the
-    `serving_default` and `alignments` signatures (see `ServingModule`), the warmup requests
+    `serving_default` and `alignments` signatures (see `ServingModule`), traced and saved with
+    Keras's generic LSTM kernel (`generic_lstm_kernels`: no cuDNN op, whatever device the export
+    runs on, so that a CPU-only server can run it), the warmup requests
     `assets.extra/tf_serving_warmup_requests`, and `assets.extra/keras_attention.json` (the
     decoding options, maximum lengths, signatures and ops). The first export into `output` also
     writes `OUTPUT/models.config`, a model server config serving the latest version from
@@ -88,10 +96,11 @@ def export_translator(
     elif version in layout.versions(base):
         raise ExportError(f"version {version} already exists in {str(base)!r}; choose another --version")
     model_name = model_name or base.resolve().name
-    module = ServingModule(translator)
     temporary = layout.temporary_folder(base)
     try:
-        tf.saved_model.save(module, str(temporary), signatures=module.signatures())
+        with generic_lstm_kernels(translator.encoder, translator.decoder):
+            module = ServingModule(translator)
+            tf.saved_model.save(module, str(temporary), signatures=module.signatures())
         ops = check_ops(temporary, allowed_ops)
         records = warmup_requests(model_name, (SERVING_SIGNATURE, ALIGNMENTS_SIGNATURE), INPUT_NAME, warmup_sentences)
         write_warmup_requests(temporary, records)

@@ -1,8 +1,12 @@
 """The serving module: a `Translator` behind string-in/string-out signatures for TF Serving."""
 
+import contextlib
+
+import keras
 import tensorflow as tf
 
 from keras_attention.text.vocab import PAD_ID
+from keras_attention.translator import Translator
 
 INPUT_NAME = "inputs"
 SERVING_SIGNATURE = "serving_default"
@@ -36,6 +40,11 @@ class ServingModule(tf.Module):
       for an empty input),
       `output_token_counts` `(batch,)` and `alignments` `(batch, T, S)` float32: row t is the
       attention of output token t over the source tokens (zero outside the counts).
+
+    The signatures call a fresh copy of the translator, whose `translate_batch` holds no graph
+    traced before. Create and save the module inside `generic_lstm_kernels(translator.encoder,
+    translator.decoder)`, as `export_translator` does, for a graph without `CudnnRNN*` ops
+    whatever device traces it (saving traces the functions again).
     """
 
     def __init__(self, translator):
@@ -46,6 +55,7 @@ class ServingModule(tf.Module):
         # tokenizers (lookup tables) and the tf.Variables the signatures read.
         self.source_tokenizer = translator.source_tokenizer
         self.target_tokenizer = translator.target_tokenizer
+        translator = _untraced_copy(translator)
         self.translate = tf.function(lambda inputs: _translate(translator, inputs), input_signature=[_INPUTS])
         self.align = tf.function(lambda inputs: _align(translator, inputs), input_signature=[_INPUTS])
         self.model_variables = _variables_read_by(
@@ -58,6 +68,51 @@ class ServingModule(tf.Module):
             SERVING_SIGNATURE: self.translate.get_concrete_function(),
             ALIGNMENTS_SIGNATURE: self.align.get_concrete_function(),
         }
+
+
+def _untraced_copy(translator):
+    """A `Translator` like `translator` (same models, tokenizers and decoding) with no traced graph."""
+    return Translator(
+        translator.encoder,
+        translator.decoder,
+        translator.source_tokenizer,
+        translator.target_tokenizer,
+        decoding=translator.decoding,
+    )
+
+
+def _lstm_layers(layer):
+    """The `keras.layers.LSTM`s in `layer`: itself, or inside it (nested models, `Bidirectional`)."""
+    if isinstance(layer, keras.layers.LSTM):
+        return [layer]
+    if isinstance(layer, keras.layers.Bidirectional):
+        children = [layer.forward_layer, layer.backward_layer]
+    else:
+        children = layer.layers if isinstance(layer, keras.Model) else []
+    return [lstm for child in children for lstm in _lstm_layers(child)]
+
+
+@contextlib.contextmanager
+def generic_lstm_kernels(*models):
+    """Inside the block, every `keras.layers.LSTM` of `models` runs Keras's generic kernel.
+
+    Keras chooses cuDNN when TensorFlow lists a GPU (`tf.config.list_logical_devices("GPU")`),
+    whatever the `tf.device` scope, so a graph traced on a GPU host holds `CudnnRNNV3` (and
+    `ReverseSequence` for a backward LSTM), which a CPU cannot run. With `use_cudnn=False` a trace
+    holds the same ops on every host. Each layer's own setting is restored after the block.
+
+    Args:
+        *models: Keras models or layers.
+    """
+    layers = list({id(lstm): lstm for model in models for lstm in _lstm_layers(model)}.values())
+    settings = [layer.use_cudnn for layer in layers]
+    for layer in layers:
+        layer.use_cudnn = False
+    try:
+        yield layers
+    finally:
+        for layer, setting in zip(layers, settings):
+            layer.use_cudnn = setting
 
 
 def _translate_batch(translator, inputs):
