@@ -8,7 +8,7 @@ Usage:
 
 ```
 make demo                                          # trains runs/dates, which several scripts use
-python bench/run_all.py --model runs/dates         # about 40 minutes on a 2-core CPU
+python bench/run_all.py --model runs/dates         # about 90 minutes on a 2-core CPU
 python bench/run_all.py --model runs/dates --append BENCHMARKS.md
 python bench/run_all.py --model runs/dates --quick # smoke run of every script
 ```
@@ -35,6 +35,7 @@ def scripts(model):
         ("Serving: SavedModel against the library", ["export.py", "--model", model]),
         ("Attention variants", ["attention_variants.py"]),
         ("Padding saved by bucketing", ["padding.py", "--config", BIBLE_CONFIG, "--char", "--buckets", "4", "8", "16"]),
+        ("Quality at an equal training budget against PyTorch", ["quality_budget.py"]),
     ]
 
 

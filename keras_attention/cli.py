@@ -120,7 +120,7 @@ def _evaluate(args):
     run = load_run(args.model)
     sources, references = (list(side) for side in zip(*pairs))
     hypotheses = _translator(run, args).translate(sources).translations
-    scores = score_translations(hypotheses, references)
+    scores = score_translations(hypotheses, references, lowercase=run.config.target.lowercase)
     path = _hypotheses_path(args)
     if path:
         _write_hypotheses(path, sources, references, hypotheses)

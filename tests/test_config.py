@@ -107,8 +107,8 @@ def test_shipped_bible_config_points_next_to_the_repository():
     assert Path(config.data.train).resolve() == (shared / "web-sparv.train.tsv").resolve()
     assert Path(config.data.dev).resolve() == (shared / "web-sparv.dev.tsv").resolve()
     assert config.source.tokenizer == config.target.tokenizer == "wordpiece"
-    assert config.training.monitor == "val_bleu" and config.training.save_best
-    assert config.evaluation.dev_bleu_sentences > 0
+    assert config.training.monitor == "val_loss" and config.training.save_best
+    assert config.training.max_training_minutes == 15 and config.model.initialization == "torch"
 
 
 def test_missing_file():

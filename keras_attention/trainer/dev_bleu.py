@@ -28,6 +28,7 @@ class DevBleu(keras.callbacks.Callback):
         batch_size: sentences decoded together.
         name: key of the score in the logs.
         exact_match_name: key of the exact match in the logs (`None`: not logged).
+        lowercase: score case-insensitively (for a model whose target text is lowercased).
 
     Example:
 
@@ -48,6 +49,7 @@ class DevBleu(keras.callbacks.Callback):
         batch_size=256,
         name="val_bleu",
         exact_match_name=None,
+        lowercase=False,
     ):
         super().__init__()
         if not pairs:
@@ -59,6 +61,7 @@ class DevBleu(keras.callbacks.Callback):
         self.batch_size = batch_size
         self.name = name
         self.exact_match_name = exact_match_name
+        self.lowercase = lowercase
         self._translator = None
         self._warned = False
 
@@ -85,9 +88,9 @@ class DevBleu(keras.callbacks.Callback):
             hypotheses = translator.translate(self.sources).translations
         self._warned = True
         if logs is not None:
-            logs[self.name] = corpus_bleu(hypotheses, self.references)
+            logs[self.name] = corpus_bleu(hypotheses, self.references, self.lowercase)
             if self.exact_match_name:
-                logs[self.exact_match_name] = exact_match(hypotheses, self.references)
+                logs[self.exact_match_name] = exact_match(hypotheses, self.references, self.lowercase)
 
 
 def dev_bleu_callbacks(config, dev_pairs, source_tokenizer, target_tokenizer, exact_match_name=None):
@@ -114,5 +117,6 @@ def dev_bleu_callbacks(config, dev_pairs, source_tokenizer, target_tokenizer, ex
         max_length=config.decoding.max_length,
         batch_size=config.decoding.batch_size,
         exact_match_name=exact_match_name,
+        lowercase=config.target.lowercase,
     )
     return (callback,)

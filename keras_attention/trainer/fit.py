@@ -264,6 +264,6 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
         translator = load_run(output_dir).translator()
         sources, references = zip(*splits.test)
         hypotheses = translator.translate(list(sources)).translations
-        summary["test"] = score_translations(hypotheses, list(references))
+        summary["test"] = score_translations(hypotheses, list(references), lowercase=config.target.lowercase)
     write_summary(output_dir, summary)
     return summary

@@ -2,6 +2,7 @@
 are not part of the test suite: see BENCHMARKS.md)."""
 
 import importlib
+import json
 import sys
 from pathlib import Path
 
@@ -67,3 +68,15 @@ def test_bench_script_prints_its_table(name, argv, rows, dates_run, capsys):
         assert len(table_rows(output)) == rows, output
     else:
         assert "padding saved" in output, output
+
+
+def test_quality_budget_trains_both_systems_and_tabulates_them(tmp_path, capsys):
+    if not (BENCH.parents[1] / "shared" / "data" / "bible").is_dir():
+        pytest.skip("../shared/data/bible is absent: the quality bench trains on it")
+    results = tmp_path / "results.jsonl"
+    bench_main("quality_budget")(["--quick", "--work", str(tmp_path / "work"), "--results", str(results)])
+    rows = table_rows(capsys.readouterr().out)
+    assert len(rows) == 3 and "| ours |" in rows[1] and "| torch |" in rows[2], rows
+    recorded = [json.loads(line) for line in results.read_text().splitlines()]
+    assert [result["system"] for result in recorded] == ["ours", "torch"]
+    assert all(result["steps"] > 0 and "case:lc" in result["bleu_signature"] for result in recorded)

@@ -74,3 +74,7 @@ def test_torch_scheme_covers_attention_inside_the_step():
     (attentional,) = named(values, "attention_cell", "attentional", "kernel")
     assert np.abs(attentional).max() <= 1 / math.sqrt(2 * 24 + 64)
     assert attentional.std() > 0.8 / math.sqrt(2 * 24 + 64) / math.sqrt(3)
+
+
+def test_torch_scheme_is_the_default():
+    assert ModelConfig().initialization == "torch"

@@ -89,7 +89,7 @@ def test_trial_config_sets_the_values_and_keeps_the_attention_fields_consistent(
     trial = trial_config(config, {"attention": "luong_general", "encoder_units": 32, "learning_rate": 0.002})
     assert trial.tuning is None and config.tuning is not None
     assert (trial.model.attention, trial.model.attention_units, trial.model.encoder_units) == ("luong_general", None, 32)
-    assert trial.training.learning_rate == 0.002 and config.training.learning_rate == 0.001
+    assert trial.training.learning_rate == 0.002 and config.training.learning_rate == 0.003
     assert trial.validate() is trial
     additive = trial_config(trial, {"attention": "bahdanau"}, searched=config.tuning.search)
     assert additive.model.attention_units == 32  # the first choice of the searched attention_units
