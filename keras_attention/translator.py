@@ -68,6 +68,13 @@ class Translator(tf.Module):
         # An attribute of the module, so that a SavedModel tracks (and saves) the sampling state.
         self.seed_state = self.seed_generator.state
 
+    def copy(self):
+        """A `Translator` with the same models, tokenizers and decoding, and none of this one's
+        traced graphs (a fresh `translate_batch` that traces again on its first call)."""
+        return Translator(
+            self.encoder, self.decoder, self.source_tokenizer, self.target_tokenizer, decoding=self.decoding
+        )
+
     def _decode(self, source_ids):
         """Runs the configured strategy; returns n-best shaped outputs `(batch, n_best, ...)`."""
         options = self.decoding

@@ -6,7 +6,6 @@ import keras
 import tensorflow as tf
 
 from keras_attention.text.vocab import PAD_ID
-from keras_attention.translator import Translator
 
 INPUT_NAME = "inputs"
 SERVING_SIGNATURE = "serving_default"
@@ -55,7 +54,7 @@ class ServingModule(tf.Module):
         # tokenizers (lookup tables) and the tf.Variables the signatures read.
         self.source_tokenizer = translator.source_tokenizer
         self.target_tokenizer = translator.target_tokenizer
-        translator = _untraced_copy(translator)
+        translator = translator.copy()
         self.translate = tf.function(lambda inputs: _translate(translator, inputs), input_signature=[_INPUTS])
         self.align = tf.function(lambda inputs: _align(translator, inputs), input_signature=[_INPUTS])
         self.model_variables = _variables_read_by(
@@ -68,17 +67,6 @@ class ServingModule(tf.Module):
             SERVING_SIGNATURE: self.translate.get_concrete_function(),
             ALIGNMENTS_SIGNATURE: self.align.get_concrete_function(),
         }
-
-
-def _untraced_copy(translator):
-    """A `Translator` like `translator` (same models, tokenizers and decoding) with no traced graph."""
-    return Translator(
-        translator.encoder,
-        translator.decoder,
-        translator.source_tokenizer,
-        translator.target_tokenizer,
-        decoding=translator.decoding,
-    )
 
 
 def _lstm_layers(layer):

@@ -98,6 +98,19 @@ def test_arguments_override_the_config_and_bad_options_fail(parts):
         translator(parts, strategy="beam", beam_size=2, n_best=3)
 
 
+def test_copy_shares_the_models_and_options_and_traces_anew(parts):
+    module = translator(parts, strategy="beam", beam_size=3, n_best=2)
+    traced = module.translate_batch.get_concrete_function()
+    copy = module.copy()
+    assert (copy.encoder, copy.decoder, copy.source_tokenizer, copy.target_tokenizer) == tuple(parts[:4])
+    assert copy.decoding == module.decoding
+    assert copy.translate_batch.get_concrete_function() is not traced
+    np.testing.assert_array_equal(
+        copy.translate_batch(tf.constant(SENTENCES))["n_best_translations"],
+        module.translate_batch(tf.constant(SENTENCES))["n_best_translations"],
+    )
+
+
 @pytest.fixture(scope="module")
 def run_dir(parts, tmp_path_factory):
     directory = tmp_path_factory.mktemp("run")

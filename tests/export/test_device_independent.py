@@ -14,7 +14,6 @@ from export_inputs import SENTENCES
 from keras_attention.decoding import greedy_decode
 from keras_attention.export import ALLOWED_OPS, export_translator, saved_model_ops
 from keras_attention.export.serving import generic_lstm_kernels
-from keras_attention.translator import Translator
 
 pytestmark = pytest.mark.requires_tensorflow
 
@@ -36,16 +35,6 @@ def decoding_trace(translator):
     return function.get_concrete_function(tf.TensorSpec([None, None], tf.int32))
 
 
-def copy_of(translator):
-    return Translator(
-        translator.encoder,
-        translator.decoder,
-        translator.source_tokenizer,
-        translator.target_tokenizer,
-        decoding=translator.decoding,
-    )
-
-
 def test_a_plain_trace_on_a_gpu_host_records_cudnn(export_of, monkeypatch):
     """The control: what the exporter must avoid."""
     translator = export_of("greedy").translator
@@ -62,7 +51,7 @@ def test_a_plain_trace_on_a_gpu_host_records_cudnn(export_of, monkeypatch):
 def test_the_export_traced_on_a_gpu_host_has_no_cudnn_op(exported, monkeypatch, tmp_path):
     """Each exported strategy, from a translator whose `translate_batch` was already traced on that
     host (its cached graph holds cuDNN ops): the export passes the op allow-list and serves here."""
-    translator = copy_of(exported.translator)
+    translator = exported.translator.copy()
     with monkeypatch.context() as gpu_host:
         gpu_host.setattr(TENSORFLOW_RNN, "_is_gpu_available", lambda: True)
         assert "CudnnRNNV3" in graph_ops(translator.translate_batch.get_concrete_function())
