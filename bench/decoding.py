@@ -18,6 +18,7 @@ python bench/decoding.py --model runs/bible-en-es --data ../shared/data/bible/we
 """
 
 import argparse
+import contextlib
 import time
 from pathlib import Path
 
@@ -28,6 +29,7 @@ import tensorflow as tf
 from keras_attention.data import dates
 from keras_attention.data.readers import read_tsv
 from keras_attention.decoding import beam_search_decode, greedy_decode
+from keras_attention.export.serving import generic_lstm_kernels
 from keras_attention.models import inference_models
 from keras_attention.runs import load_run
 from keras_attention.text.vocab import END_ID, PAD_ID, START_ID
@@ -122,6 +124,11 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=256, help="sentences per decoder call")
     parser.add_argument("--beam-size", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=3, help="timed passes of each method, in turn; the fastest counts")
+    parser.add_argument(
+        "--generic-lstm-kernels",
+        action="store_true",
+        help="decode with every LSTM's use_cudnn set to False, as the export does (the same kernel on a CPU)",
+    )
     parser.add_argument("--quick", action="store_true", help="smoke test: 8 sentences, one pass")
     args = parser.parse_args(argv)
     if args.quick:
@@ -129,6 +136,12 @@ def main(argv=None):
 
     run = load_run(args.model)
     encoder, decoder = inference_models(run.model)
+    with generic_lstm_kernels(encoder, decoder) if args.generic_lstm_kernels else contextlib.nullcontext():
+        _compare(args, run, encoder, decoder)
+
+
+def _compare(args, run, encoder, decoder):
+    """Times and checks the four methods on `args`' sources and prints the table."""
     max_length = run.config.decoding.max_length + 1
     if args.data:
         sources = [source for source, _ in read_tsv(args.data).pairs[: args.sentences]]
@@ -169,7 +182,11 @@ def main(argv=None):
 
     rate = {name: len(sources) / seconds[name] for name in names}
     described = Path(args.data).name if args.data else "generated dates"
-    print(f"{len(sources)} sentences of {described}, batch {args.batch_size}, best of {args.repeats}; outputs identical")
+    kernels = "; every LSTM with use_cudnn=False" if args.generic_lstm_kernels else ""
+    print(
+        f"{len(sources)} sentences of {described}, batch {args.batch_size}, best of {args.repeats}"
+        f"{kernels}; outputs identical"
+    )
     print(f"{'method':<24}{'sentences/s':>14}{'vs Python loop':>16}{'vs graph greedy':>17}")
     for index, name in enumerate(names):
         python = names[index - index % 2 + 1]

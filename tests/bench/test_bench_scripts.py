@@ -55,6 +55,7 @@ def table_rows(text):
         ("padding", ["--config", str(DATES_CONFIG), "--buckets", "2"], 0),
         ("attention_variants", ["--quick", "--variants", "bahdanau"], 2),
         ("decoding", ["--quick"], 4),
+        ("decoding", ["--quick", "--generic-lstm-kernels"], 4),
         ("attention_keys", ["--quick"], 7),
         ("memory", ["--quick"], 6),
     ],
