@@ -102,7 +102,7 @@ def _translate(args):
 
     run = load_run(args.model)
     translator = _translator(run, args)
-    sentences = args.text if args.text else _read_lines()
+    sentences = _input_sentences(args, run)
     result = translator.translate(sentences)
     if translator.decoding.n_best == 1:
         sys.stdout.write("".join(text + "\n" for text in result.translations))
@@ -112,12 +112,11 @@ def _translate(args):
 
 
 def _evaluate(args):
-    from keras_attention.data.readers import read_tsv
     from keras_attention.evaluation import score_translations
     from keras_attention.runs import load_run
 
-    pairs = read_tsv(args.data).pairs
     run = load_run(args.model)
+    pairs = _read_data(_data_config(run, args), args.data).pairs
     sources, references = (list(side) for side in zip(*pairs))
     hypotheses = _translator(run, args).translate(sources).translations
     scores = score_translations(hypotheses, references, lowercase=run.config.target.lowercase)
@@ -136,13 +135,61 @@ def _evaluate(args):
         print(f"hypotheses:  {path}")
 
 
+def _data_config(run, args):
+    """The run's data config, in the format of `--format` (default: the run's training format,
+    `tsv` for the dates task); line problems raise."""
+    from keras_attention.config import FILE_TASKS
+
+    data = run.config.data
+    file_format = args.format or (data.task if data.task in FILE_TASKS else "tsv")
+    return dataclasses.replace(data, task=file_format, on_error="raise")
+
+
+def _read_data(data_config, paths):
+    """The pairs of `evaluate --data`: one file, or for `parallel` a prefix or two files."""
+    from keras_attention.data.sources import read_pairs
+    from keras_attention.errors import KerasAttentionError
+
+    parallel = data_config.task == "parallel"
+    if parallel and len(paths) == 2:
+        return read_pairs(data_config, paths[0], "--data", target_path=paths[1])
+    if len(paths) != 1:
+        expected = "a path prefix or the source and the target file" if parallel else "one file"
+        raise KerasAttentionError(f"--data: --format {data_config.task} takes {expected}, got {len(paths)}: {paths}")
+    if parallel and not data_config.source_suffix:
+        raise KerasAttentionError(
+            f"--data: this run has no data.source_suffix / target_suffix to add to {paths[0]!r}; "
+            f"with --format parallel give the source and the target file"
+        )
+    return read_pairs(data_config, paths[0], "--data")
+
+
+def _input_sentences(args, run):
+    """The sentences of `translate` / `plot`: TEXT arguments, `--input FILE` in `--format`, or
+    standard input, one sentence per line."""
+    from keras_attention.data.readers import read_sentences
+    from keras_attention.data.sources import read_pairs
+    from keras_attention.errors import KerasAttentionError
+
+    if args.input and args.text:
+        raise KerasAttentionError("give sentences as TEXT arguments or with --input FILE, not both")
+    if args.text:
+        return args.text
+    if not args.input:
+        return [line.decode("utf-8", errors="replace") for line in _read_lines()]
+    data_config = _data_config(run, args)
+    if data_config.task == "parallel":
+        return [sentence for sentence, _ in read_sentences(args.input).pairs]
+    return [source for source, _ in read_pairs(data_config, args.input, "--input").pairs]
+
+
 def _hypotheses_path(args):
     """Where `evaluate` writes its hypotheses: --hypotheses, else RUN_DIR/hypotheses/DATA_STEM.tsv."""
     if args.no_hypotheses:
         return None
     if args.hypotheses:
         return Path(args.hypotheses)
-    return Path(args.model) / "hypotheses" / f"{Path(args.data).stem}.tsv"
+    return Path(args.model) / "hypotheses" / f"{Path(args.data[0]).stem}.tsv"
 
 
 def _write_hypotheses(path, sources, references, hypotheses):
@@ -165,10 +212,10 @@ def _plot(args):
     from keras_attention.evaluation.heatmaps import alignment_examples, save_heatmaps
     from keras_attention.runs import load_run
 
-    sentences = args.text or [line.decode("utf-8", errors="replace") for line in _read_lines()]
+    run = load_run(args.model)
+    sentences = _input_sentences(args, run)
     if not sentences or len(sentences) > MAX_PLOT_SENTENCES:
         raise KerasAttentionError(f"plot takes 1 to {MAX_PLOT_SENTENCES} sentences, got {len(sentences)}")
-    run = load_run(args.model)
     examples = alignment_examples(run.translator(), sentences)
     path = save_heatmaps(examples, args.output, columns=args.columns)
     print(f"wrote {path} ({len(examples)} sentence{'s' if len(examples) > 1 else ''})")
@@ -250,13 +297,22 @@ def build_parser():
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     translate.add_argument("--model", required=True, help="run directory written by `train`")
-    translate.add_argument("text", nargs="*", metavar="TEXT", help="sentences (default: read standard input)")
+    translate.add_argument("text", nargs="*", metavar="TEXT", help="sentences (default: --input, else standard input)")
+    add_input_arguments(translate)
     add_decoding_arguments(translate, n_best=True)
     translate.set_defaults(handler=_translate)
 
-    evaluate = commands.add_parser("evaluate", help="score a model on a source<TAB>target file")
+    evaluate = commands.add_parser("evaluate", help="score a model on a file of source and reference pairs")
     evaluate.add_argument("--model", required=True, help="run directory written by `train`")
-    evaluate.add_argument("--data", required=True, help="UTF-8 file of source<TAB>target lines")
+    evaluate.add_argument(
+        "--data",
+        required=True,
+        nargs="+",
+        metavar="FILE",
+        help="UTF-8 pairs in --format: one file; for parallel, the path before the run's suffixes "
+        "or the source and the target file",
+    )
+    add_format_argument(evaluate)
     evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
     written = evaluate.add_mutually_exclusive_group()
     written.add_argument(
@@ -320,10 +376,35 @@ def build_parser():
         "text",
         nargs="*",
         metavar="TEXT",
-        help=f"sentences, 1 to {MAX_PLOT_SENTENCES}, one panel each (default: read standard input)",
+        help=f"sentences, 1 to {MAX_PLOT_SENTENCES}, one panel each (default: --input, else standard input)",
     )
+    add_input_arguments(plot)
     plot.set_defaults(handler=_plot)
     return parser
+
+
+def add_format_argument(parser):
+    """Adds `--format`, the reader of the command's data file."""
+    from keras_attention.config import FILE_TASKS
+
+    parser.add_argument(
+        "--format",
+        choices=FILE_TASKS,
+        help="file format, read as training reads it, with the same file:line errors; jsonl uses "
+        "the run's data.source_field / target_field (default: the run's training format; tsv for "
+        "the dates task)",
+    )
+
+
+def add_input_arguments(parser):
+    """Adds `--input FILE` and its `--format` (the sources of a file of any reader format)."""
+    parser.add_argument(
+        "--input",
+        metavar="FILE",
+        help="read the sentences from FILE in --format (the sources of its pairs; for parallel, "
+        "FILE is the source file, one sentence per line)",
+    )
+    add_format_argument(parser)
 
 
 def add_decoding_arguments(parser, n_best, strategies=DECODING_STRATEGIES, batch_size=True):

@@ -207,3 +207,103 @@ def test_training_script_has_the_same_options():
     assert result.returncode == 0
     for option in ("--config", "--output", "--overwrite", "--epochs"):
         assert option in result.stdout
+
+
+def in_process(capsys, *args):
+    """Runs `keras-attention ARGS` in this process; returns `(status, stdout, stderr)`."""
+    from keras_attention import cli as cli_module
+
+    status = cli_module.main([str(arg) for arg in args])
+    output = capsys.readouterr()
+    return status, output.out, output.err
+
+
+def write_formats(pairs, directory):
+    """`pairs` in every reader format; returns `{format: [path, ...]}` as `--data` takes them."""
+    dates.write_tsv(pairs, directory / "pairs.tsv")
+    (directory / "pairs.anki").write_text("".join(f"{s}\t{t}\tCC-BY 2.0 #{i}\n" for i, (s, t) in enumerate(pairs)))
+    (directory / "pairs.jsonl").write_text(
+        "".join(json.dumps({"source": s, "target": t, "id": i}) + "\n" for i, (s, t) in enumerate(pairs))
+    )
+    (directory / "pairs.src").write_text("".join(s + "\n" for s, _ in pairs))
+    (directory / "pairs.tgt").write_text("".join(t + "\n" for _, t in pairs))
+    return {
+        "tsv": [directory / "pairs.tsv"],
+        "anki": [directory / "pairs.anki"],
+        "jsonl": [directory / "pairs.jsonl"],
+        "parallel": [directory / "pairs.src", directory / "pairs.tgt"],
+    }
+
+
+def test_evaluate_and_translate_read_every_format(run_dir, tmp_path, capsys):
+    pairs = dates.generate_pairs(30, seed=5)
+    files = write_formats(pairs, tmp_path)
+    status, out, err = in_process(capsys, "translate", "--model", run_dir, *[source for source, _ in pairs])
+    assert status == 0, err
+    expected_translations = out
+    scores = {}
+    for file_format, paths in files.items():
+        status, out, err = in_process(
+            capsys, "evaluate", "--model", run_dir, "--format", file_format, "--data", *paths, "--json", "--no-hypotheses"
+        )
+        assert status == 0, err
+        scores[file_format] = json.loads(out)
+        status, out, err = in_process(
+            capsys, "translate", "--model", run_dir, "--format", file_format, "--input", paths[0]
+        )
+        assert (status, out) == (0, expected_translations), (file_format, err)
+    assert scores["tsv"]["sentences"] == 30 and scores["tsv"]["exact_match"] >= 0.9
+    assert all(result == scores["tsv"] for result in scores.values()), scores
+    status, out, err = in_process(capsys, "evaluate", "--model", run_dir, "--data", files["tsv"][0], "--json")
+    assert status == 0 and json.loads(out)["sentences"] == 30, "the dates run reads tsv by default"
+
+
+@pytest.mark.parametrize(
+    "file_format, text, message",
+    [
+        ("tsv", "3 march 1998\t1998-03-03\nno tab here\n", "line 2: expected 2 tab-separated fields"),
+        ("anki", "3 march 1998\t1998-03-03\tCC-BY\n3 march 1998\t1998-03-03\n", "line 2: expected 3 tab-separated fields"),
+        ("jsonl", '{"source": "3 march 1998", "target": "1998-03-03"}\n{"source": 3}\n', "line 2: field 'source' should be a string"),
+        ("jsonl", '{"source": "3 march 1998", "target": "1998-03-03"}\nnot json\n', "line 2: not valid JSON"),
+    ],
+)
+def test_bad_lines_of_every_format_name_the_file_and_line(run_dir, tmp_path, capsys, file_format, text, message):
+    data = tmp_path / f"bad.{file_format}"
+    data.write_text(text)
+    for command in (["evaluate", "--data", data], ["translate", "--input", data], ["plot", "--output", tmp_path / "a.png", "--input", data]):
+        status, _, err = in_process(capsys, command[0], "--model", run_dir, "--format", file_format, *command[1:])
+        assert status == 2 and f"{data}, {message}" in err, (command, err)
+
+
+def test_bad_parallel_files_name_the_file_and_line(run_dir, tmp_path, capsys):
+    (tmp_path / "a.src").write_text("3 march 1998\n\n")
+    (tmp_path / "a.tgt").write_text("1998-03-03\n1998-03-04\n")
+    (tmp_path / "short.tgt").write_text("1998-03-03\n")
+    evaluate = ["evaluate", "--model", run_dir, "--format", "parallel", "--data"]
+    status, _, err = in_process(capsys, *evaluate, tmp_path / "a.src", tmp_path / "a.tgt")
+    assert status == 2 and f"{tmp_path / 'a.src'}, line 2: the source line is empty" in err, err
+    status, _, err = in_process(capsys, *evaluate, tmp_path / "a.src", tmp_path / "short.tgt")
+    assert status == 2 and "short.tgt has 1 lines but" in err, err
+    status, _, err = in_process(capsys, *evaluate, tmp_path / "a")
+    assert status == 2 and "this run has no data.source_suffix" in err, err
+    status, _, err = in_process(capsys, "translate", "--model", run_dir, "--format", "parallel", "--input", tmp_path / "a.src")
+    assert status == 2 and f"{tmp_path / 'a.src'}, line 2: the line is empty" in err, err
+
+
+def test_input_options_refuse_what_they_cannot_read(run_dir, tmp_path, capsys):
+    dates.write_tsv(dates.generate_pairs(3, seed=1), tmp_path / "a.tsv")
+    status, _, err = in_process(capsys, "evaluate", "--model", run_dir, "--data", tmp_path / "a.tsv", tmp_path / "a.tsv")
+    assert status == 2 and "--data: --format tsv takes one file, got 2" in err, err
+    status, _, err = in_process(capsys, "translate", "--model", run_dir, "--input", tmp_path / "a.tsv", "3 march 1998")
+    assert status == 2 and "not both" in err, err
+    status, _, err = in_process(capsys, "translate", "--model", run_dir, "--input", tmp_path / "missing.tsv")
+    assert status == 2 and f"--input: no such file '{tmp_path / 'missing.tsv'}'" in err, err
+
+
+def test_plot_reads_its_sentences_from_a_file(run_dir, tmp_path, capsys):
+    (tmp_path / "pairs.jsonl").write_text(json.dumps({"source": "3 march 1998", "target": "1998-03-03"}) + "\n")
+    status, out, err = in_process(
+        capsys, "plot", "--model", run_dir, "--output", tmp_path / "a.png", "--format", "jsonl", "--input", tmp_path / "pairs.jsonl"
+    )
+    assert status == 0 and "(1 sentence)" in out, err
+    assert (tmp_path / "a.png").stat().st_size > 1000

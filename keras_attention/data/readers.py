@@ -7,6 +7,7 @@ Formats:
 - `read_parallel`: two line-aligned plain-text files, line i of one translating line i of the
   other (the OPUS / WMT form).
 - `read_jsonl`: one JSON object per line, the texts in two named string fields.
+- `read_sentences`: one sentence per line (sources to translate, one side of a parallel corpus).
 
 All files are UTF-8 (a leading byte-order mark is ignored) with `\\n` or `\\r\\n` line ends.
 
@@ -117,6 +118,14 @@ def _decode(raw, path, line_number, problems):
     return text.removeprefix("\ufeff") if line_number == 1 else text
 
 
+def _decoded_lines(path, problems):
+    """Yields `(line_number, text)` of the UTF-8 lines of a file; the others are reported."""
+    for line_number, raw in _raw_lines(path):
+        text = _decode(raw, path, line_number, problems)
+        if text is not None:
+            yield line_number, text
+
+
 def _empty_side(source, target):
     """Name of the first side that is empty or only whitespace, else `None`."""
     for name, text in (("source", source), ("target", target)):
@@ -153,10 +162,7 @@ def read_tsv(path, on_error="raise", attribution=False):
     path = _check_file(path, f"{form} lines")
     problems = _LineProblems(on_error)
     pairs, attributions = [], []
-    for line_number, raw in _raw_lines(path):
-        line = _decode(raw, path, line_number, problems)
-        if line is None:
-            continue
+    for line_number, line in _decoded_lines(path, problems):
         fields = line.split("\t")
         if len(fields) != columns:
             reason = "missing tab" if len(fields) < columns else "extra tab"
@@ -213,6 +219,31 @@ def read_parallel(source_path, target_path, on_error="raise"):
     return _result(f"{source_path} + {target_path}", pairs, problems)
 
 
+def read_sentences(path, on_error="raise"):
+    """Reads a plain-text file of one sentence per line (the form of either file of `read_parallel`).
+
+    Args:
+        path: file path.
+        on_error: `"raise"` or `"skip"` for line problems (invalid UTF-8, an empty line).
+
+    Returns:
+        `ParallelText` whose pairs are `(sentence, None)`.
+
+    Raises:
+        DataError: the file is missing or empty; with `on_error="raise"`, a line problem,
+            naming the file and line.
+    """
+    path = _check_file(path, "one sentence per line")
+    problems = _LineProblems(on_error)
+    pairs = []
+    for line_number, sentence in _decoded_lines(path, problems):
+        if not sentence.strip():
+            problems.report(path, line_number, "empty line", "the line is empty")
+            continue
+        pairs.append((sentence, None))
+    return _result(str(path), pairs, problems)
+
+
 def _raise_different_lengths(source_path, target_path, source_item, target_item, missing):
     longer, shorter, item = (
         (source_path, target_path, source_item) if target_item is missing else (target_path, source_path, target_item)
@@ -246,10 +277,7 @@ def read_jsonl(path, source_field="source", target_field="target", on_error="rai
     path = _check_file(path, f"JSON objects with {source_field!r} and {target_field!r} fields, one per line")
     problems = _LineProblems(on_error)
     pairs = []
-    for line_number, raw in _raw_lines(path):
-        line = _decode(raw, path, line_number, problems)
-        if line is None:
-            continue
+    for line_number, line in _decoded_lines(path, problems):
         texts = _json_texts(line, (source_field, target_field), path, line_number, problems)
         if texts is None:
             continue

@@ -56,12 +56,32 @@ def read_split(data_config, split):
     Returns:
         `ParallelText`.
     """
-    path = getattr(data_config, split)
+    return read_pairs(data_config, getattr(data_config, split), f"data.{split}")
+
+
+def read_pairs(data_config, path, key, target_path=None):
+    """Reads one corpus in the format of `data_config.task`, with its fields and `on_error`.
+
+    Args:
+        data_config: `DataConfig` whose `task` (`tsv`, `anki`, `jsonl` or `parallel`), fields,
+            suffixes and `on_error` apply.
+        path: the file; for `parallel`, the path before the suffixes, or the source file when
+            `target_path` is given.
+        key: what named `path`, for the error of a missing file (a config key, an option).
+        target_path: `parallel`: the target file (then `path` is the source file and the
+            suffixes are not used).
+
+    Returns:
+        `ParallelText`.
+    """
     if data_config.task == "parallel":
-        source_path = _existing(path + data_config.source_suffix, f"data.{split} + data.source_suffix")
-        target_path = _existing(path + data_config.target_suffix, f"data.{split} + data.target_suffix")
+        if target_path is None:
+            source_path = _existing(path + data_config.source_suffix, f"{key} + data.source_suffix")
+            target_path = _existing(path + data_config.target_suffix, f"{key} + data.target_suffix")
+        else:
+            source_path, target_path = _existing(path, key), _existing(target_path, key)
         return read_parallel(source_path, target_path, on_error=data_config.on_error)
-    path = _existing(path, f"data.{split}")
+    path = _existing(path, key)
     if data_config.task == "jsonl":
         return read_jsonl(path, data_config.source_field, data_config.target_field, on_error=data_config.on_error)
     return read_tsv(path, on_error=data_config.on_error, attribution=data_config.task == "anki")
@@ -69,8 +89,6 @@ def read_split(data_config, split):
 
 def _existing(path, key):
     if not Path(path).is_file():
-        raise DataError(
-            f"{key}: no such file {str(path)!r} (a relative path in a YAML config is resolved "
-            f"against the directory of the config file)"
-        )
+        resolved = " (a relative path in a YAML config is resolved against the directory of the config file)"
+        raise DataError(f"{key}: no such file {str(path)!r}{resolved if key.startswith('data.') else ''}")
     return path
