@@ -25,6 +25,7 @@ setup(
         "keras-tuner[bayesian]>=1.4.8",  # the extra: scikit-learn, for BayesianOptimization
         "tensorboard>=2.21",
         "tensorflow-serving-api>=2.21,<2.22",
+        "sentencepiece>=0.2,<0.3",
         "sacrebleu>=2.4",
         "matplotlib>=3.8",
         "pyyaml>=6.0",

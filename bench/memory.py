@@ -45,7 +45,7 @@ def _train(args, builder_name):
     from keras_attention.text.tokenizer import learn_vocabulary, tokenizer_from_config
 
     config = RunConfig.from_yaml(args.config)
-    pairs = load_splits(config.data).train[: args.pairs]
+    pairs = load_splits(config.data).train.head(args.pairs)
     tokenizers = [
         tokenizer_from_config(side, learn_vocabulary(side, [pair[index] for pair in pairs]))
         for index, side in enumerate((config.source, config.target))

@@ -30,7 +30,7 @@ def main(argv=None):
     if args.char:
         config.source = dataclasses.replace(config.source, tokenizer="char", max_length=256)
         config.target = dataclasses.replace(config.target, tokenizer="char", max_length=256)
-    pairs = load_splits(config.data).train
+    pairs = load_splits(config.data).train.head()
     started = time.perf_counter()
     tokenizers = [
         tokenizer_from_config(side, learn_vocabulary(side, [pair[index] for pair in pairs]))

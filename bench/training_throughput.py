@@ -234,7 +234,7 @@ def run_variants(variants, rounds, peaks):
 
 def benchmark(config_path, hidden, args, peaks):
     config = RunConfig.from_yaml(config_path)
-    pairs = load_splits(config.data).train[: args.pairs]
+    pairs = load_splits(config.data).train.head(args.pairs)
     tokenizers = [
         tokenizer_from_config(side, learn_vocabulary(side, [pair[index] for pair in pairs]))
         for index, side in enumerate((config.source, config.target))

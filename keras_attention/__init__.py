@@ -9,9 +9,9 @@ The public API:
   `TrainingConfig`, `DecodingConfig`, `EvaluationConfig`, `TuningConfig`, `HyperparameterSpec`
 - models: `build_seq2seq`, `compile_seq2seq`, `inference_models`
 - decoding: `greedy_decode`, `beam_search_decode`, `sample_decode`
-- text and data: `CharTokenizer`, `WordPieceTokenizer`, `learn_vocabulary`,
-  `tokenizer_from_config`, `read_tsv`, `read_parallel`, `read_jsonl`, `make_dataset`,
-  `teacher_forcing_inputs`
+- text and data: `CharTokenizer`, `WordPieceTokenizer`, `SentencePieceTokenizer`,
+  `learn_vocabulary`, `tokenizer_from_config`, `read_tsv`, `read_parallel`, `read_jsonl`,
+  `make_dataset`, `teacher_forcing_inputs`
 - runs: `train`, `load_run`, `save_run`, `Translator`, `DevBleu`
 - checkpoints: `average_checkpoints`, `average_run_checkpoints`
 - export for TF Serving: `export_run`, `export_translator`
@@ -63,6 +63,7 @@ _MODULES = {
     "keras_attention.decoding": ("beam_search_decode", "greedy_decode", "sample_decode"),
     "keras_attention.text.tokenizer": (
         "CharTokenizer",
+        "SentencePieceTokenizer",
         "WordPieceTokenizer",
         "learn_vocabulary",
         "tokenizer_from_config",

@@ -31,12 +31,17 @@ ATTENTION_SCALES = {
 }
 ATTENTION_PLACEMENTS = ("after_lstm", "in_step")
 INITIALIZATIONS = ("keras", "torch")
-TOKENIZERS = ("char", "wordpiece")
+TOKENIZERS = ("char", "wordpiece", "sentencepiece")
+SUBWORD_MODELS = ("unigram", "bpe")
 NORMALIZATIONS = ("NFKC", "NFKD", "NFC", "NFD", "none")
 TASKS = ("dates", "tsv", "anki", "parallel", "jsonl")
 FILE_TASKS = TASKS[1:]
 ON_ERROR = ("raise", "skip")
 LENGTH_POLICIES = ("truncate", "filter")
+# Default `data.vocabulary_sample` by tokenizer kind: the sample that each learns in at most
+# 15 s per side on 2 CPU cores from long-tailed text (tf-text's WordPiece learner is pure Python;
+# BENCHMARKS.md, "Real-sized corpora"). A run takes the smallest of its two sides'.
+VOCABULARY_SAMPLES = {"char": 100_000, "wordpiece": 6_000, "sentencepiece": 100_000}
 DECODING_STRATEGIES = ("greedy", "beam", "sample")
 STRATEGIES = ("auto", "default", "mirrored", "multi_worker", "tpu")
 MIXED_PRECISION_POLICIES = ("mixed_float16", "mixed_bfloat16")
@@ -208,9 +213,13 @@ class TextConfig:
     """How one side (source or target) of the text is normalized and tokenized.
 
     Args:
-        tokenizer: tokenizer kind, one of `TOKENIZERS`: `char` (every character is a token) or
+        tokenizer: tokenizer kind, one of `TOKENIZERS`: `char` (every character is a token),
             `wordpiece` (subwords learned from the training text; words are the space-separated
-            pieces of the normalized text, so it needs `collapse_whitespace: true`).
+            pieces of the normalized text, so it needs `collapse_whitespace: true`) or
+            `sentencepiece` (a SentencePiece model learned from the training text; spaces are
+            part of the pieces).
+        subword_model: `sentencepiece` only: the model type, one of `SUBWORD_MODELS`: `unigram`
+            (a unigram language model over pieces) or `bpe` (byte-pair encoding merges).
         normalization: Unicode normalization form applied first (`none` to skip).
         lowercase: whether to case-fold the text.
         split_punctuation: whether to put a space on both sides of every punctuation character
@@ -220,14 +229,19 @@ class TextConfig:
             or filtered (see `DataConfig.length_policy`) and counted.
         min_count: `char`: characters seen fewer times in the training data map to the unknown
             token. `wordpiece`: the lowest count a multi-character subword needs to enter the
-            vocabulary (every character of the training words is always kept).
+            vocabulary (every character of the training words is always kept). `sentencepiece`
+            has no count threshold: it must be 1.
         vocabulary_size: largest vocabulary, special tokens included. `char` keeps the most
             frequent characters; `wordpiece` learns up to this many tokens (within 5% below), but
             always keeps every character of the training words, alone and as a continuation,
-            even if that takes more.
+            even if that takes more. `sentencepiece` learns exactly this many pieces, or as many
+            as the training text allows if that is fewer; the size must hold every character of
+            the training text and the special tokens (a smaller one is an error that says the
+            smallest possible).
     """
 
     tokenizer: str = "char"
+    subword_model: str = "unigram"
     normalization: str = "NFKC"
     lowercase: bool = False
     split_punctuation: bool = False
@@ -238,6 +252,12 @@ class TextConfig:
 
     def validate(self, key):
         _choice(self.tokenizer, TOKENIZERS, f"{key}.tokenizer")
+        _choice(self.subword_model, SUBWORD_MODELS, f"{key}.subword_model")
+        _check(
+            self.tokenizer == "sentencepiece" or self.subword_model == "unigram",
+            f"{key}.subword_model",
+            f"{self.subword_model!r} needs tokenizer 'sentencepiece', got tokenizer {self.tokenizer!r}",
+        )
         _choice(self.normalization, NORMALIZATIONS, f"{key}.normalization")
         _positive_int(self.max_length, f"{key}.max_length")
         _positive_int(self.min_count, f"{key}.min_count")
@@ -251,6 +271,12 @@ class TextConfig:
                 self.collapse_whitespace,
                 f"{key}.collapse_whitespace",
                 "must be true for tokenizer 'wordpiece' (words are split at single spaces), got false",
+            )
+        if self.tokenizer == "sentencepiece":
+            _check(
+                self.min_count == 1,
+                f"{key}.min_count",
+                f"must be 1 for tokenizer 'sentencepiece' (it has no count threshold), got {self.min_count!r}",
             )
 
 
@@ -271,7 +297,10 @@ class DataConfig:
             `parallel` (two line-aligned plain-text files, `PATH + source_suffix` and
             `PATH + target_suffix`, the OPUS / WMT form);
             `jsonl` (one JSON object per line, text in `source_field` and `target_field`).
-        train: training file (file tasks; for `parallel`, the path before the suffixes).
+        train: training file(s) of a file task: a path, a glob pattern (`corpus/part-*.tsv.gz`) or
+            a list of them, plain or gzip-compressed (`.gz`); for `parallel`, the path (pattern)
+            before the suffixes. Training streams them with `tf.data` (see
+            `keras_attention.data.corpus`): memory does not grow with their size.
         dev: validation file (file tasks, optional).
         test: held-out file scored at the end of training (file tasks, optional).
         source_suffix: `parallel`: suffix of the source files, e.g. `.en`.
@@ -287,7 +316,15 @@ class DataConfig:
             way it is counted in the training report.
         buckets: number of length buckets for batching (`tf.data` `bucket_by_sequence_length`);
             pairs of similar length are batched together, which saves padding. 1 turns it off.
-        cache: cache the tokenized training pairs in memory after the first epoch.
+        cache: cache the tokenized training pairs in memory after the first epoch, so that later
+            epochs do not tokenize again; memory then grows with the corpus, so leave it off for
+            corpora that do not fit in memory.
+        vocabulary_sample: the most training pairs (sentences per side) that the vocabularies
+            are learned from and the length report counts: a seeded uniform sample, drawn in the
+            one pass that checks the training files. `null` (the default) takes the smallest
+            default of the two sides' tokenizers (`VOCABULARY_SAMPLES`: 6,000 for `wordpiece`,
+            whose learner is slow, 100,000 for `char` and `sentencepiece`), which keeps
+            vocabulary learning under 30 s on 2 CPU cores for any corpus size (BENCHMARKS.md).
         num_train: number of generated training pairs (`dates` task).
         num_dev: number of generated validation pairs (`dates` task).
         num_test: number of generated held-out pairs, never in the training set (`dates` task).
@@ -295,7 +332,7 @@ class DataConfig:
     """
 
     task: str = "dates"
-    train: typing.Optional[str] = None
+    train: typing.Union[str, typing.List[str], None] = None
     dev: typing.Optional[str] = None
     test: typing.Optional[str] = None
     source_suffix: typing.Optional[str] = None
@@ -305,7 +342,8 @@ class DataConfig:
     on_error: str = "raise"
     length_policy: str = "truncate"
     buckets: int = 8
-    cache: bool = True
+    cache: bool = False
+    vocabulary_sample: typing.Optional[int] = None
     num_train: int = 20000
     num_dev: int = 1000
     num_test: int = 2000
@@ -316,6 +354,12 @@ class DataConfig:
         _choice(self.on_error, ON_ERROR, f"{key}.on_error")
         _choice(self.length_policy, LENGTH_POLICIES, f"{key}.length_policy")
         _positive_int(self.buckets, f"{key}.buckets")
+        if self.vocabulary_sample is not None:
+            _positive_int(self.vocabulary_sample, f"{key}.vocabulary_sample")
+        if isinstance(self.train, list):
+            _check(
+                bool(self.train), f"{key}.train", "expected a path, a glob pattern or a non-empty list of them, got []"
+            )
         if self.task in FILE_TASKS:
             _check(self.train is not None, f"{key}.train", f"required for task {self.task!r}, got null")
         else:
@@ -343,10 +387,18 @@ class DataConfig:
 
     def resolve_paths(self, directory):
         """Makes relative `train`, `dev` and `test` paths absolute, relative to `directory`."""
-        for name in ("train", "dev", "test"):
-            value = getattr(self, name)
-            if value is not None and not Path(value).is_absolute():
-                setattr(self, name, str((Path(directory) / value).resolve()))
+        if isinstance(self.train, list):
+            self.train = [_resolved(path, directory) for path in self.train]
+        else:
+            self.train = _resolved(self.train, directory)
+        self.dev, self.test = _resolved(self.dev, directory), _resolved(self.test, directory)
+
+
+def _resolved(path, directory):
+    """`path` (a file or glob pattern) made absolute against `directory`; `None` stays `None`."""
+    if path is None or Path(path).is_absolute():
+        return path
+    return str((Path(directory) / path).resolve())
 
 
 @dataclasses.dataclass
@@ -800,6 +852,12 @@ class RunConfig:
             self.tuning.validate(self, "tuning")
         return self
 
+    def vocabulary_sample_size(self):
+        """`data.vocabulary_sample`, else the smallest `VOCABULARY_SAMPLES` of the two sides' tokenizers."""
+        if self.data.vocabulary_sample is not None:
+            return self.data.vocabulary_sample
+        return min(VOCABULARY_SAMPLES[side.tokenizer] for side in (self.source, self.target))
+
     def to_dict(self):
         """The config as nested dicts; the optional `tuning` section only when it is set."""
         data = dataclasses.asdict(self)
@@ -900,6 +958,9 @@ def _coerce(value, hint, path):
     """Checks `value` against the type hint; ints are accepted where floats are expected."""
     if hint is typing.Any:
         return value
+    choices = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+    if typing.get_origin(hint) in (typing.Union, types.UnionType) and len(choices) > 1:
+        return _coerce_choice(value, choices, type(None) in typing.get_args(hint), path)
     optional = typing.get_origin(hint) in (typing.Union, types.UnionType)
     base = next(arg for arg in typing.get_args(hint) if arg is not type(None)) if optional else hint
     if value is None:
@@ -912,3 +973,21 @@ def _coerce(value, hint, path):
         expected = f"{base.__name__} or null" if optional else base.__name__
         raise ConfigError(f"{path}: expected {expected}, got {type(value).__name__} {value!r}")
     return value
+
+
+def _coerce_choice(value, choices, optional, path):
+    """Checks `value` against a union such as `str | list[str]` (lists: every item checked)."""
+    if value is None and optional:
+        return None
+    for choice in choices:
+        if typing.get_origin(choice) is list:
+            item = typing.get_args(choice)[0]
+            if isinstance(value, list) and all(isinstance(element, item) for element in value):
+                return value
+        elif isinstance(value, choice):
+            return value
+    names = " or ".join(
+        f"a list of {typing.get_args(choice)[0].__name__}" if typing.get_origin(choice) is list else choice.__name__
+        for choice in choices
+    )
+    raise ConfigError(f"{path}: expected {names}{' or null' if optional else ''}, got {type(value).__name__} {value!r}")

@@ -8,6 +8,9 @@ RUN_DIR/
   model.keras        the training model (contains the `encoder` and `decoder` sub-models)
   vocab/source.txt   source vocabulary, one token per line (id = line number - 1)
   vocab/target.txt   target vocabulary
+  vocab/source.spm.model, vocab/target.spm.model
+                     the side's SentencePiece model (tokenizer `sentencepiece` only; its
+                     vocabulary file lists the model's pieces)
   summary.json       what was trained and how well (written by `train`)
   history.csv        per-epoch training metrics (written by `train`)
   logs/              TensorBoard logs (written by `train`; attention heatmaps in logs/attention/)
@@ -36,6 +39,8 @@ CONFIG_FILE = "config.yaml"
 MODEL_FILE = "model.keras"
 SOURCE_VOCABULARY = "vocab/source.txt"
 TARGET_VOCABULARY = "vocab/target.txt"
+SOURCE_SENTENCEPIECE = "vocab/source" + vocab_lib.SENTENCEPIECE_SUFFIX
+TARGET_SENTENCEPIECE = "vocab/target" + vocab_lib.SENTENCEPIECE_SUFFIX
 SUMMARY_FILE = "summary.json"
 REQUIRED_FILES = (CONFIG_FILE, MODEL_FILE, SOURCE_VOCABULARY, TARGET_VOCABULARY)
 
@@ -82,12 +87,17 @@ def is_run_directory(directory):
 
 
 def save_run(directory, config, model, source_tokenizer, target_tokenizer):
-    """Writes the config, model and vocabularies of a run into `directory`."""
+    """Writes the config, model, vocabularies and SentencePiece models of a run into `directory`."""
     directory = Path(directory)
     (directory / "vocab").mkdir(parents=True, exist_ok=True)
     config.to_yaml(directory / CONFIG_FILE)
-    vocab_lib.write_vocabulary(source_tokenizer.vocabulary, directory / SOURCE_VOCABULARY)
-    vocab_lib.write_vocabulary(target_tokenizer.vocabulary, directory / TARGET_VOCABULARY)
+    for tokenizer, vocabulary, sentencepiece_model in (
+        (source_tokenizer, SOURCE_VOCABULARY, SOURCE_SENTENCEPIECE),
+        (target_tokenizer, TARGET_VOCABULARY, TARGET_SENTENCEPIECE),
+    ):
+        vocab_lib.write_vocabulary(tokenizer.vocabulary, directory / vocabulary)
+        if tokenizer.model is not None:
+            (directory / sentencepiece_model).write_bytes(tokenizer.model)
     model.save(directory / MODEL_FILE)
 
 
@@ -101,6 +111,7 @@ def load_run(directory):
 
     Raises:
         RunDirectoryError: the directory is missing or lacks a file of the run.
+        DataError: a vocabulary file or SentencePiece model file is not valid.
     """
     directory = Path(directory)
     if not directory.is_dir():
@@ -112,8 +123,8 @@ def load_run(directory):
             f"(a run directory written by `keras-attention train` holds {', '.join(REQUIRED_FILES)})"
         )
     config = RunConfig.from_yaml(directory / CONFIG_FILE)
-    source_tokenizer = tokenizer_from_config(config.source, vocab_lib.read_vocabulary(directory / SOURCE_VOCABULARY))
-    target_tokenizer = tokenizer_from_config(config.target, vocab_lib.read_vocabulary(directory / TARGET_VOCABULARY))
+    source_tokenizer = _load_tokenizer(directory, config.source, SOURCE_VOCABULARY, SOURCE_SENTENCEPIECE)
+    target_tokenizer = _load_tokenizer(directory, config.target, TARGET_VOCABULARY, TARGET_SENTENCEPIECE)
     model_path = directory / MODEL_FILE
     if not zipfile.is_zipfile(model_path):
         raise RunDirectoryError(f"{model_path}: not a Keras model archive (a `.keras` file is a zip file)")
@@ -122,3 +133,15 @@ def load_run(directory):
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise RunDirectoryError(f"{model_path}: cannot be loaded as a Keras model: {error}") from None
     return Run(directory, config, model, source_tokenizer, target_tokenizer)
+
+
+def _load_tokenizer(directory, text_config, vocabulary, sentencepiece_model):
+    """The tokenizer of one side: over its vocabulary file, or its SentencePiece model file."""
+    if text_config.tokenizer != "sentencepiece":
+        return tokenizer_from_config(text_config, vocab_lib.read_vocabulary(directory / vocabulary))
+    if not (directory / sentencepiece_model).is_file():
+        raise RunDirectoryError(
+            f"model directory {str(directory)!r} is incomplete: missing {sentencepiece_model} "
+            f"(the SentencePiece model of tokenizer 'sentencepiece')"
+        )
+    return tokenizer_from_config(text_config, vocab_lib.read_sentencepiece_model(directory / sentencepiece_model))

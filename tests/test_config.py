@@ -68,7 +68,19 @@ def test_int_is_accepted_for_float(config_file):
         ("data:\n  on_error: ignore\n", r"line 2: data.on_error: expected one of \['raise', 'skip'\], got 'ignore'"),
         ("data:\n  length_policy: cut\n", r"data.length_policy: expected one of \['truncate', 'filter'\]"),
         ("data:\n  buckets: 0\n", r"data.buckets: expected a positive integer, got 0"),
-        ("source:\n  tokenizer: bpe\n", r"source.tokenizer: expected one of \['char', 'wordpiece'\], got 'bpe'"),
+        ("source:\n  tokenizer: bpe\n", r"source.tokenizer: expected one of \['char', 'wordpiece', 'sentencepiece'\], got 'bpe'"),
+        (
+            "source:\n  tokenizer: sentencepiece\n  subword_model: wordpiece\n",
+            r"line 3: source.subword_model: expected one of \['unigram', 'bpe'\], got 'wordpiece'",
+        ),
+        (
+            "target:\n  tokenizer: char\n  subword_model: bpe\n",
+            r"line 3: target.subword_model: 'bpe' needs tokenizer 'sentencepiece', got tokenizer 'char'",
+        ),
+        (
+            "source:\n  tokenizer: sentencepiece\n  min_count: 2\n",
+            r"line 3: source.min_count: must be 1 for tokenizer 'sentencepiece' .*got 2",
+        ),
         ("target:\n  vocabulary_size: 4\n", r"line 2: target.vocabulary_size: expected more than the 4 special tokens, got 4"),
         (
             "source:\n  tokenizer: wordpiece\n  collapse_whitespace: false\n",
@@ -128,3 +140,19 @@ def test_empty_file_is_all_defaults(config_file):
 def test_to_dict_is_plain_data():
     data = RunConfig().to_dict()
     assert data["model"] == dataclasses.asdict(ModelConfig())
+
+
+@pytest.mark.parametrize(
+    "source, target, sample, expected",
+    [
+        ("char", "char", None, 100_000),
+        ("sentencepiece", "char", None, 100_000),
+        ("wordpiece", "sentencepiece", None, 6_000),
+        ("wordpiece", "wordpiece", 30_000, 30_000),
+    ],
+)
+def test_the_vocabulary_sample_defaults_to_what_the_slowest_learner_manages(source, target, sample, expected):
+    config = RunConfig.from_dict(
+        {"source": {"tokenizer": source}, "target": {"tokenizer": target}, "data": {"vocabulary_sample": sample}}
+    )
+    assert config.vocabulary_sample_size() == expected

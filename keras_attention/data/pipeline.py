@@ -6,8 +6,13 @@
 length into batches (`bucket_by_sequence_length`, bucket boundaries at length quantiles of the
 data) or batch in order, and prefetch. The same arguments always give the same batches.
 
+`corpus_dataset` builds the training batches of a corpus (`keras_attention.data.corpus`) the
+same way, streamed: its pairs are tokenized once per epoch and nowhere else, and its bucket
+boundaries come from the corpus sample.
+
 `length_report` counts what the length policy does; `measure_padding` measures how much of a
-batched dataset is padding, and `compare_padding` how much padding bucketing saves.
+batched dataset is padding, and `compare_padding` how much padding bucketing saves (the training
+report runs both on the corpus sample).
 """
 
 import dataclasses
@@ -33,6 +38,7 @@ class LengthReport:
         long_pairs: pairs with either side too long (truncated or filtered out).
         source_max_length: the source tokenizer's `max_length`.
         target_max_length: the target tokenizer's `max_length`.
+        sampled_from: when the pairs are a sample of a larger corpus, the corpus size, else `None`.
     """
 
     pairs: int
@@ -42,6 +48,7 @@ class LengthReport:
     long_pairs: int
     source_max_length: int
     target_max_length: int
+    sampled_from: int = None
 
     @property
     def kept(self):
@@ -54,8 +61,9 @@ class LengthReport:
         if not self.long_pairs:
             return ""
         action = "filtered out" if self.policy == "filter" else "truncated"
+        sample = f" (a sample of {self.sampled_from:,} pairs)" if self.sampled_from is not None else ""
         return (
-            f"{self.long_pairs:,} of {self.pairs:,} pairs were longer than max_length "
+            f"{self.long_pairs:,} of {self.pairs:,} pairs{sample} were longer than max_length "
             f"(source {self.source_max_length}: {self.long_sources:,}, "
             f"target {self.target_max_length}: {self.long_targets:,}) and were {action}"
         )
@@ -121,7 +129,7 @@ def token_lengths(texts, tokenizer):
     return np.concatenate(lengths) if lengths else np.zeros([0], np.int64)
 
 
-def length_report(pairs, source_tokenizer, target_tokenizer, length_policy="truncate"):
+def length_report(pairs, source_tokenizer, target_tokenizer, length_policy="truncate", sampled_from=None):
     """Counts the pairs longer than the tokenizers' `max_length`.
 
     Args:
@@ -129,6 +137,7 @@ def length_report(pairs, source_tokenizer, target_tokenizer, length_policy="trun
         source_tokenizer: `Tokenizer` of the source side.
         target_tokenizer: `Tokenizer` of the target side.
         length_policy: `"truncate"` or `"filter"` (recorded in the report).
+        sampled_from: the size of the corpus when `pairs` are a sample of it (recorded).
 
     Returns:
         `LengthReport`.
@@ -145,6 +154,7 @@ def length_report(pairs, source_tokenizer, target_tokenizer, length_policy="trun
         long_pairs=int((long_sources | long_targets).sum()),
         source_max_length=source_tokenizer.max_length,
         target_max_length=target_tokenizer.max_length,
+        sampled_from=sampled_from,
     )
 
 
@@ -182,18 +192,11 @@ def make_dataset(
         padded to its own longest sequence. The dataset knows its number of batches
         (`cardinality`).
     """
-    _check_policy(length_policy)
-    if buckets < 1:
-        raise ValueError(f"buckets must be a positive integer, got {buckets!r}")
+    _check_batching(buckets, length_policy)
     sources, targets = (list(side) for side in zip(*pairs)) if pairs else ([], [])
-    dataset = tf.data.Dataset.from_tensor_slices((sources, targets))
-    dataset = dataset.batch(_TOKENIZE_CHUNK).map(
-        _framer(source_tokenizer, target_tokenizer), num_parallel_calls=tf.data.AUTOTUNE
+    dataset = _id_sequences(
+        tf.data.Dataset.from_tensor_slices((sources, targets)), source_tokenizer, target_tokenizer, length_policy
     )
-    dataset = dataset.unbatch()
-    if length_policy == "filter":
-        dataset = dataset.filter(_fits(source_tokenizer.max_length, target_tokenizer.max_length))
-    dataset = dataset.map(_sequences, num_parallel_calls=tf.data.AUTOTUNE)
     if cache:
         dataset = dataset.cache()
     if shuffle_buffer:
@@ -203,18 +206,80 @@ def make_dataset(
     else:
         lengths = np.zeros([len(pairs)], np.int64)  # only their number matters
     boundaries = bucket_boundaries(lengths, buckets)
-    if buckets > 1:
-        dataset = dataset.bucket_by_sequence_length(
+    dataset = _batched(dataset, batch_size, boundaries)
+    # Known batch counts give Keras a full progress bar from the first epoch.
+    dataset = dataset.apply(tf.data.experimental.assert_cardinality(_number_of_batches(lengths, boundaries, batch_size)))
+    return dataset.map(_model_inputs).prefetch(tf.data.AUTOTUNE)
+
+
+def corpus_dataset(
+    corpus,
+    source_tokenizer,
+    target_tokenizer,
+    batch_size,
+    shuffle_buffer=None,
+    seed=0,
+    buckets=1,
+    length_policy="truncate",
+    cache=False,
+    shard=(0, 1),
+):
+    """Builds training batches from a corpus, streamed: tokenized once per epoch, never held whole.
+
+    Like `make_dataset`, but the pairs come from `corpus.text_dataset` (`PairList` or
+    `CorpusFiles` of `keras_attention.data.corpus`), the bucket boundaries from the length
+    quantiles of `corpus.sample`, and the number of batches is not known in advance.
+
+    Args:
+        corpus: `PairList` or `CorpusFiles`.
+        source_tokenizer: `Tokenizer` of the source side.
+        target_tokenizer: `Tokenizer` of the target side.
+        batch_size: sentences per batch.
+        shuffle_buffer: windowed shuffle of this many pairs (and of the file order), reshuffled
+            each epoch, seeded; `None` keeps order.
+        seed: shuffle seed.
+        buckets: number of length buckets (see `make_dataset`).
+        length_policy: `"truncate"` or `"filter"` long pairs.
+        cache: cache the tokenized pairs in memory after the first epoch (memory then grows with
+            the corpus; the windowed shuffle happens after the cache).
+        shard: `(index, count)`: read only this shard of the corpus (one per worker).
+
+    Returns:
+        `tf.data.Dataset` of `({"source": ids, "target_in": ids}, target_out)` int32 batches.
+    """
+    _check_batching(buckets, length_policy)
+    texts = corpus.text_dataset(shuffle_buffer=None if cache else shuffle_buffer, seed=seed, shard=shard)
+    dataset = _id_sequences(texts, source_tokenizer, target_tokenizer, length_policy)
+    if cache:
+        dataset = dataset.cache()
+        if shuffle_buffer:
+            dataset = dataset.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
+    lengths = _kept_lengths(corpus.sample, source_tokenizer, target_tokenizer, length_policy) if buckets > 1 else []
+    dataset = _batched(dataset, batch_size, bucket_boundaries(lengths, buckets))
+    return dataset.map(_model_inputs).prefetch(tf.data.AUTOTUNE)
+
+
+def _id_sequences(texts, source_tokenizer, target_tokenizer, length_policy):
+    """Tokenizes and frames a dataset of `(source, target)` strings (in chunks) and applies the length policy."""
+    dataset = texts.batch(_TOKENIZE_CHUNK).map(
+        _framer(source_tokenizer, target_tokenizer), num_parallel_calls=tf.data.AUTOTUNE
+    )
+    dataset = dataset.unbatch()
+    if length_policy == "filter":
+        dataset = dataset.filter(_fits(source_tokenizer.max_length, target_tokenizer.max_length))
+    return dataset.map(_sequences, num_parallel_calls=tf.data.AUTOTUNE)
+
+
+def _batched(dataset, batch_size, boundaries):
+    """Pads examples into batches: by length bucket at `boundaries`, or in order when there are none."""
+    if boundaries:
+        return dataset.bucket_by_sequence_length(
             _longer_side,
             boundaries,
             [batch_size] * (len(boundaries) + 1),
             padding_values=PAD_ID,
         )
-    else:
-        dataset = dataset.padded_batch(batch_size, padding_values=PAD_ID)
-    # Known batch counts give Keras a full progress bar from the first epoch.
-    dataset = dataset.apply(tf.data.experimental.assert_cardinality(_number_of_batches(lengths, boundaries, batch_size)))
-    return dataset.map(_model_inputs).prefetch(tf.data.AUTOTUNE)
+    return dataset.padded_batch(batch_size, padding_values=PAD_ID)
 
 
 def bucket_boundaries(lengths, buckets):
@@ -286,6 +351,12 @@ def teacher_forcing_inputs(source_tokenizer, target_tokenizer):
         return inputs, encoded_target["outputs"]
 
     return frame
+
+
+def _check_batching(buckets, length_policy):
+    if buckets < 1:
+        raise ValueError(f"buckets must be a positive integer, got {buckets!r}")
+    _check_policy(length_policy)
 
 
 def _check_policy(length_policy):

@@ -9,7 +9,11 @@ Formats:
 - `read_jsonl`: one JSON object per line, the texts in two named string fields.
 - `read_sentences`: one sentence per line (sources to translate, one side of a parallel corpus).
 
-All files are UTF-8 (a leading byte-order mark is ignored) with `\\n` or `\\r\\n` line ends.
+All files are UTF-8 (a leading byte-order mark is ignored) with `\\n` or `\\r\\n` line ends, plain or
+gzip-compressed (a name ending in `.gz`).
+
+`parse_line` applies the same line rules to one line at a time, for the streaming training input
+(`keras_attention.data.corpus`).
 
 Two kinds of problems:
 
@@ -23,6 +27,7 @@ Two kinds of problems:
 
 import collections
 import dataclasses
+import gzip
 import itertools
 import json
 from pathlib import Path
@@ -69,7 +74,7 @@ class ParallelText:
         )
 
 
-class _LineProblems:
+class LineProblems:
     """Raises or counts the line problems of one reading, as `on_error` says."""
 
     def __init__(self, on_error):
@@ -86,7 +91,7 @@ class _LineProblems:
         self.first_skipped.setdefault(reason, line_number)
 
 
-def _check_file(path, expected):
+def check_file(path, expected):
     """`path` as a `Path`; raises `DataError` if it is missing or empty (`expected`: what it should hold)."""
     path = Path(path)
     if not path.is_file():
@@ -96,9 +101,10 @@ def _check_file(path, expected):
     return path
 
 
-def _raw_lines(path):
-    """Yields `(line_number, bytes)` of a file, line ends removed."""
-    with path.open("rb") as handle:
+def raw_lines(path):
+    """Yields `(line_number, bytes)` of a file (gzip-compressed when its name ends in `.gz`), line ends removed."""
+    path = Path(path)
+    with gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb") as handle:
         for line_number, raw in enumerate(handle, start=1):
             yield line_number, raw.rstrip(b"\r\n")
 
@@ -120,7 +126,7 @@ def _decode(raw, path, line_number, problems):
 
 def _decoded_lines(path, problems):
     """Yields `(line_number, text)` of the UTF-8 lines of a file; the others are reported."""
-    for line_number, raw in _raw_lines(path):
+    for line_number, raw in raw_lines(path):
         text = _decode(raw, path, line_number, problems)
         if text is not None:
             yield line_number, text
@@ -141,6 +147,70 @@ def _result(origin, pairs, problems, attributions=None):
     return text
 
 
+def _tsv_form(attribution):
+    return "source<TAB>target<TAB>attribution" if attribution else "source<TAB>target"
+
+
+def parse_tsv_line(line, path, line_number, problems, attribution=False):
+    """The fields of one decoded TSV (Anki) line, or `None` after reporting its problem.
+
+    Returns:
+        `(source, target)`, or `(source, target, attribution)` with `attribution`.
+    """
+    columns = 3 if attribution else 2
+    fields = line.split("\t")
+    if len(fields) != columns:
+        reason = "missing tab" if len(fields) < columns else "extra tab"
+        problems.report(
+            path,
+            line_number,
+            reason,
+            f"expected {columns} tab-separated fields ({_tsv_form(attribution)}), found {len(fields)}",
+        )
+        return None
+    empty = _empty_side(fields[0], fields[1])
+    if empty:
+        problems.report(path, line_number, f"empty {empty}", f"the {empty} side is empty")
+        return None
+    return tuple(fields)
+
+
+def parse_jsonl_line(line, fields, path, line_number, problems):
+    """The `(source, target)` texts of one decoded JSON Lines line, or `None` after reporting.
+
+    Args:
+        fields: `(source_field, target_field)`.
+    """
+    texts = _json_texts(line, fields, path, line_number, problems)
+    if texts is None:
+        return None
+    empty = _empty_side(*texts)
+    if empty:
+        field = fields[0] if empty == "source" else fields[1]
+        problems.report(path, line_number, f"empty {empty}", f"field {field!r} (the {empty}) is empty")
+        return None
+    return texts
+
+
+def parse_parallel_lines(source_raw, target_raw, paths, line_number, problems):
+    """The `(source, target)` of line `line_number` of two parallel files, or `None` after reporting.
+
+    Args:
+        source_raw: the source line, bytes without its line end.
+        target_raw: the target line, bytes without its line end.
+        paths: `(source_path, target_path)`.
+    """
+    source = _decode(source_raw, paths[0], line_number, problems)
+    target = _decode(target_raw, paths[1], line_number, problems) if source is not None else None
+    if source is None or target is None:
+        return None
+    empty = _empty_side(source, target)
+    if empty:
+        problems.report(paths[empty == "target"], line_number, f"empty {empty}", f"the {empty} line is empty")
+        return None
+    return source, target
+
+
 def read_tsv(path, on_error="raise", attribution=False):
     """Reads `source<TAB>target` lines, or Anki / Tatoeba `source<TAB>target<TAB>attribution` lines.
 
@@ -157,25 +227,14 @@ def read_tsv(path, on_error="raise", attribution=False):
             or does not have exactly 2 (3) tab-separated fields with non-empty source and target.
             The message names the file and line.
     """
-    columns = 3 if attribution else 2
-    form = "source<TAB>target<TAB>attribution" if attribution else "source<TAB>target"
-    path = _check_file(path, f"{form} lines")
-    problems = _LineProblems(on_error)
+    path = check_file(path, f"{_tsv_form(attribution)} lines")
+    problems = LineProblems(on_error)
     pairs, attributions = [], []
     for line_number, line in _decoded_lines(path, problems):
-        fields = line.split("\t")
-        if len(fields) != columns:
-            reason = "missing tab" if len(fields) < columns else "extra tab"
-            problems.report(
-                path, line_number, reason, f"expected {columns} tab-separated fields ({form}), found {len(fields)}"
-            )
-            continue
-        empty = _empty_side(fields[0], fields[1])
-        if empty:
-            problems.report(path, line_number, f"empty {empty}", f"the {empty} side is empty")
-            continue
-        pairs.append((fields[0], fields[1]))
-        attributions.append(fields[2] if attribution else None)
+        fields = parse_tsv_line(line, path, line_number, problems, attribution)
+        if fields is not None:
+            pairs.append(fields[:2])
+            attributions.append(fields[2] if attribution else None)
     return _result(str(path), pairs, problems, attributions if attribution else None)
 
 
@@ -196,26 +255,14 @@ def read_parallel(source_path, target_path, on_error="raise"):
             message names the line where the shorter one ends); with `on_error="raise"`, a line
             problem, naming the file and line.
     """
-    source_path = _check_file(source_path, "one sentence per line")
-    target_path = _check_file(target_path, "one sentence per line")
-    problems = _LineProblems(on_error)
+    source_path = check_file(source_path, "one sentence per line")
+    target_path = check_file(target_path, "one sentence per line")
+    problems = LineProblems(on_error)
     pairs = []
-    missing = object()
-    source_lines, target_lines = _raw_lines(source_path), _raw_lines(target_path)
-    for source_item, target_item in itertools.zip_longest(source_lines, target_lines, fillvalue=missing):
-        if missing in (source_item, target_item):
-            _raise_different_lengths(source_path, target_path, source_item, target_item, missing)
-        line_number = source_item[0]
-        source = _decode(source_item[1], source_path, line_number, problems)
-        target = _decode(target_item[1], target_path, line_number, problems) if source is not None else None
-        if source is None or target is None:
-            continue
-        empty = _empty_side(source, target)
-        if empty:
-            empty_path = source_path if empty == "source" else target_path
-            problems.report(empty_path, line_number, f"empty {empty}", f"the {empty} line is empty")
-            continue
-        pairs.append((source, target))
+    for line_number, source_raw, target_raw in aligned_raw_lines(source_path, target_path):
+        pair = parse_parallel_lines(source_raw, target_raw, (source_path, target_path), line_number, problems)
+        if pair is not None:
+            pairs.append(pair)
     return _result(f"{source_path} + {target_path}", pairs, problems)
 
 
@@ -233,8 +280,8 @@ def read_sentences(path, on_error="raise"):
         DataError: the file is missing or empty; with `on_error="raise"`, a line problem,
             naming the file and line.
     """
-    path = _check_file(path, "one sentence per line")
-    problems = _LineProblems(on_error)
+    path = check_file(path, "one sentence per line")
+    problems = LineProblems(on_error)
     pairs = []
     for line_number, sentence in _decoded_lines(path, problems):
         if not sentence.strip():
@@ -244,15 +291,50 @@ def read_sentences(path, on_error="raise"):
     return _result(str(path), pairs, problems)
 
 
-def _raise_different_lengths(source_path, target_path, source_item, target_item, missing):
-    longer, shorter, item = (
-        (source_path, target_path, source_item) if target_item is missing else (target_path, source_path, target_item)
-    )
-    line_number = item[0]
-    raise DataError(
-        f"{shorter} has {line_number - 1} lines but {longer} has more (from line {line_number}); "
-        f"the two files must have the same number of lines"
-    )
+def aligned_raw_lines(source_path, target_path):
+    """Yields `(line_number, source_bytes, target_bytes)` of two parallel files, line ends removed.
+
+    Raises:
+        DataError: the files have different numbers of lines (naming the line where the shorter
+            one ends).
+    """
+    missing = object()
+    for source_item, target_item in itertools.zip_longest(raw_lines(source_path), raw_lines(target_path), fillvalue=missing):
+        if missing in (source_item, target_item):
+            longer, shorter, item = (
+                (source_path, target_path, source_item)
+                if target_item is missing
+                else (target_path, source_path, target_item)
+            )
+            line_number = item[0]
+            raise DataError(
+                f"{shorter} has {line_number - 1} lines but {longer} has more (from line {line_number}); "
+                f"the two files must have the same number of lines"
+            )
+        yield source_item[0], source_item[1], target_item[1]
+
+
+def parse_line(task, raws, paths, line_number, problems, fields=("source", "target")):
+    """The `(source, target)` of one line of a training file, or `None` after reporting its problem.
+
+    Args:
+        task: the format, `"tsv"`, `"anki"`, `"jsonl"` or `"parallel"`.
+        raws: the line as bytes without its line end, in a 1-tuple; for `parallel`, the lines
+            of the source and the target file.
+        paths: the file(s) read, like `raws`, for messages.
+        line_number: 1-based line number.
+        problems: `LineProblems` that raises or counts.
+        fields: `jsonl`: `(source_field, target_field)`.
+    """
+    if task == "parallel":
+        return parse_parallel_lines(raws[0], raws[1], paths, line_number, problems)
+    line = _decode(raws[0], paths[0], line_number, problems)
+    if line is None:
+        return None
+    if task == "jsonl":
+        return parse_jsonl_line(line, fields, paths[0], line_number, problems)
+    parsed = parse_tsv_line(line, paths[0], line_number, problems, attribution=task == "anki")
+    return None if parsed is None else parsed[:2]
 
 
 def read_jsonl(path, source_field="source", target_field="target", on_error="raise"):
@@ -274,19 +356,13 @@ def read_jsonl(path, source_field="source", target_field="target", on_error="rai
         DataError: the file is missing or empty; with `on_error="raise"`, a line problem,
             naming the file and line.
     """
-    path = _check_file(path, f"JSON objects with {source_field!r} and {target_field!r} fields, one per line")
-    problems = _LineProblems(on_error)
+    path = check_file(path, f"JSON objects with {source_field!r} and {target_field!r} fields, one per line")
+    problems = LineProblems(on_error)
     pairs = []
     for line_number, line in _decoded_lines(path, problems):
-        texts = _json_texts(line, (source_field, target_field), path, line_number, problems)
-        if texts is None:
-            continue
-        empty = _empty_side(*texts)
-        if empty:
-            field = source_field if empty == "source" else target_field
-            problems.report(path, line_number, f"empty {empty}", f"field {field!r} (the {empty}) is empty")
-            continue
-        pairs.append(texts)
+        texts = parse_jsonl_line(line, (source_field, target_field), path, line_number, problems)
+        if texts is not None:
+            pairs.append(texts)
     return _result(str(path), pairs, problems)
 
 

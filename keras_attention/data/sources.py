@@ -1,9 +1,11 @@
-"""Loads the train / dev / test pairs that a `DataConfig` names."""
+"""Loads the training corpus and the dev / test pairs that a `DataConfig` names."""
 
 import dataclasses
 from pathlib import Path
 
+from keras_attention.config import VOCABULARY_SAMPLES
 from keras_attention.data import dates
+from keras_attention.data.corpus import PairList, scan_files
 from keras_attention.data.readers import read_jsonl, read_parallel, read_tsv
 from keras_attention.errors import DataError
 
@@ -12,46 +14,64 @@ SPLITS = ("train", "dev", "test")
 
 @dataclasses.dataclass
 class Splits:
-    """Text pairs of a run: `train` always, `dev` and `test` possibly empty lists.
+    """Text of a run: the training corpus, and dev and test pairs (possibly empty lists).
 
     Attributes:
-        train: list of `(source, target)` training pairs.
-        dev: list of validation pairs.
+        train: the training corpus, `PairList` (`dates`) or `CorpusFiles` (file tasks), streamed
+            by `keras_attention.data.pipeline.corpus_dataset`; its `sample` is what the
+            vocabularies are learned from.
+        dev: list of `(source, target)` validation pairs.
         test: list of held-out pairs.
-        skipped: split name -> `ParallelText` of each split that had lines skipped
-            (`DataConfig.on_error: skip`); see `ParallelText.describe_skipped`.
+        skipped: split name -> `ParallelText` of the dev and test splits that had lines skipped
+            (`DataConfig.on_error: skip`; the training corpus counts its own, `train.skipped`).
     """
 
-    train: list
+    train: object
     dev: list
     test: list
     skipped: dict = dataclasses.field(default_factory=dict)
 
 
-def load_splits(data_config):
+def load_splits(data_config, sample_size=None, seed=0):
     """Returns the `Splits` that `data_config` describes.
 
     For the `dates` task, dev and test are generated held-out dates whose sources (also after
     lowercasing and collapsing whitespace) never occur in the training set. For the file tasks,
-    each named file is read with the reader of its format and `data_config.on_error`.
+    the training files are scanned once (`keras_attention.data.corpus.scan_files`: checked,
+    counted and sampled, not kept), and the dev and test files are read with the reader of their
+    format; all with `data_config.on_error`.
+
+    Args:
+        data_config: `DataConfig`.
+        sample_size: the most pairs of the training corpus sample (`RunConfig.vocabulary_sample_size`);
+            `None`: `data_config.vocabulary_sample`, else the `char` and `sentencepiece` default.
+        seed: seed of the training corpus sample.
 
     Raises:
         DataError: a named file is missing (the message names the config key) or malformed.
     """
+    if sample_size is None:
+        sample_size = data_config.vocabulary_sample or VOCABULARY_SAMPLES["char"]
     if data_config.task == "dates":
         train, held_out = dates.train_test_split(
             data_config.num_train, data_config.num_dev + data_config.num_test, data_config.seed
         )
-        return Splits(train, held_out[: data_config.num_dev], held_out[data_config.num_dev :])
-    texts = {split: read_split(data_config, split) for split in SPLITS if getattr(data_config, split)}
+        return Splits(
+            PairList(train, sample_size, seed),
+            held_out[: data_config.num_dev],
+            held_out[data_config.num_dev :],
+        )
+    corpus = scan_files(data_config, sample_size, seed)
+    texts = {split: read_split(data_config, split) for split in SPLITS[1:] if getattr(data_config, split)}
     return Splits(
-        *(texts[split].pairs if split in texts else [] for split in SPLITS),
+        corpus,
+        *(texts[split].pairs if split in texts else [] for split in SPLITS[1:]),
         skipped={split: text for split, text in texts.items() if text.skipped},
     )
 
 
 def read_split(data_config, split):
-    """Reads the file(s) of one split (`"train"`, `"dev"` or `"test"`) of a file task.
+    """Reads the file(s) of one split (`"dev"` or `"test"`; `"train"` of a single file) of a file task into memory.
 
     Returns:
         `ParallelText`.

@@ -4,6 +4,7 @@ import dataclasses
 import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import tensorflow as tf
@@ -20,6 +21,7 @@ from keras_attention.export.serving import (
     generic_lstm_kernels,
 )
 from keras_attention.export.tf_serving import WARMUP_SENTENCES, model_config, warmup_requests, write_warmup_requests
+from keras_attention.text.vocab import SENTENCEPIECE_SUFFIX
 
 EXPORTABLE_STRATEGIES = ("greedy", "beam")
 METADATA_FILE = "assets.extra/keras_attention.json"
@@ -60,7 +62,8 @@ def export_translator(
     once complete (see `keras_attention.export.layout`). It holds the SavedModel with the
     `serving_default` and `alignments` signatures (see `ServingModule`), traced and saved with
     Keras's generic LSTM kernel (`generic_lstm_kernels`: no cuDNN op, whatever device the export
-    runs on, so that a CPU-only server can run it), the warmup requests
+    runs on, so that a CPU-only server can run it), the SentencePiece model of a side that has one
+    (`assets/source.spm.model`, `assets/target.spm.model`), the warmup requests
     `assets.extra/tf_serving_warmup_requests`, and `assets.extra/keras_attention.json` (the
     decoding options, maximum lengths, signatures and ops). The first export into `output` also
     writes `OUTPUT/models.config`, a model server config serving the latest version from
@@ -98,8 +101,8 @@ def export_translator(
     model_name = model_name or base.resolve().name
     temporary = layout.temporary_folder(base)
     try:
-        with generic_lstm_kernels(translator.encoder, translator.decoder):
-            module = ServingModule(translator)
+        with tempfile.TemporaryDirectory() as assets, generic_lstm_kernels(translator.encoder, translator.decoder):
+            module = ServingModule(translator, _tokenizer_models(translator, Path(assets)))
             tf.saved_model.save(module, str(temporary), signatures=module.signatures())
         ops = check_ops(temporary, allowed_ops)
         records = warmup_requests(model_name, (SERVING_SIGNATURE, ALIGNMENTS_SIGNATURE), INPUT_NAME, warmup_sentences)
@@ -135,6 +138,17 @@ def export_run(run_directory, output, version=None, decoding=None, **options):
     return export_translator(
         run.translator(decoding=decoding), output, version=version, source=str(run.directory.resolve()), **options
     )
+
+
+def _tokenizer_models(translator, folder):
+    """Writes the tokenizers' models (`Tokenizer.model`) into `folder` as `SIDE.spm.model`; returns their paths."""
+    paths = []
+    for side, tokenizer in (("source", translator.source_tokenizer), ("target", translator.target_tokenizer)):
+        if tokenizer.model is not None:
+            path = folder / f"{side}{SENTENCEPIECE_SUFFIX}"
+            path.write_bytes(tokenizer.model)
+            paths.append(path)
+    return paths
 
 
 def _metadata(translator, model_name, version, ops, source):

@@ -17,7 +17,22 @@ The list has two parts:
   TensorFlow 2.14: what the greedy and beam search exports of character and WordPiece models
   (with and without dropout) use, and their close relatives.
 - `TEXT_OPS`: tensorflow-text ops present since tf-text 2.7 (normalization, case folding,
-  FastWordpiece), hence in the tf-text 2.12 of TF Serving <= 2.19.
+  FastWordpiece), hence in the tf-text 2.12 of TF Serving <= 2.19; and the three ops of
+  `tf_text.SentencepieceTokenizer` that a SentencePiece export records: `SentencepieceOp` (the
+  model resource; the serialized model is its `model` attribute, and the export sets its
+  `shared_name`), `SentencepieceTokenizeOp` and `SentencepieceDetokenizeOp`, with their
+  other attributes at their defaults, which a SavedModel leaves out (`return_nbest` of
+  `SentencepieceTokenizeOp`, for instance, is not recorded). They are old op names of tf-text's
+  own SentencePiece kernels (`sentencepiece_kernels.cc`), not the `TFText>`-prefixed
+  `FastSentencepiece*` ops. These three names are registered by `core/ops/sentencepiece_ops.cc`
+  in every tf-text version from before 2.4 to today, and tf-text's `ops_lib` target, which TF
+  Serving links, has depended on them (`:sentencepiece_tokenizer_cc`) since then; TF Serving
+  2.13-2.18 pin tf-text 2.12.1, and TF Serving's own regression model
+  (`oss_scripts/model_server/save_models.py`) calls `SentencepieceTokenizer`. Read from the
+  sources; not checked against a running model server here, nor the pins of 2.19 and 2.20 at
+  their release tags. The attributes newer tf-text added to `SentencepieceTokenizeOp`
+  (`num_threads`, `chunk_size`) stay at their defaults, so the SavedModel omits them and an
+  older server reads the node.
 
 XLA ops (such as `XlaDynamicUpdateSlice`, which `keras.ops.slice_update` records) are left out on
 purpose: a model server built without XLA support lacks them, so the decoding loop writes its steps
@@ -74,6 +89,9 @@ TEXT_OPS = frozenset(
         "NormalizeUTF8",
         "FastWordpieceTokenizeWithOffsets",
         "TFText>FastWordpieceDetokenize",
+        "SentencepieceOp",
+        "SentencepieceTokenizeOp",
+        "SentencepieceDetokenizeOp",
     }
 )
 ALLOWED_OPS = CORE_OPS | TEXT_OPS

@@ -23,6 +23,9 @@ class ServingModule(tf.Module):
     Args:
         translator: a `Translator`; its decoding strategy, beam size and maximum lengths are fixed
             into the exported graph.
+        assets: paths of files that the SavedModel keeps in its `assets/` folder (the tokenizers'
+            SentencePiece models, which the graph also holds in its ops), tracked as
+            `tf.saved_model.Asset`s in `assets`; they must exist until the module is saved.
 
     Signatures (both take `inputs`, a `(batch,)` string tensor of UTF-8 sentences; invalid UTF-8
     bytes read as U+FFFD, sentences longer than the maximum source length are truncated, and a
@@ -46,8 +49,9 @@ class ServingModule(tf.Module):
     whatever device traces it (saving traces the functions again).
     """
 
-    def __init__(self, translator):
+    def __init__(self, translator, assets=()):
         super().__init__(name="serving")
+        self.assets = [tf.saved_model.Asset(str(path)) for path in assets]
         # The translator itself stays untracked: Keras variables are tracked through wrapper
         # objects whose checkpoint entries a TF1-style loader (TF Serving, saved_model_cli run)
         # does not connect to the handles the functions read. The module tracks instead the

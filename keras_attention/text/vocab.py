@@ -12,17 +12,24 @@ Every vocabulary starts with the same four special tokens, at fixed ids:
 A vocabulary file holds one token per line, the line number (from 0) being the id. Backslash,
 space, tab, newline and carriage return are written escaped (`\\`, `\s`, `\t`, `\n`, `\r`), so
 a file survives editors that strip trailing spaces.
+
+A SentencePiece model file (`SENTENCEPIECE_SUFFIX`, e.g. `source.spm.model`) holds a serialized
+SentencePiece `ModelProto`; its pieces, in id order, are the vocabulary, with the same special
+tokens at ids 0-3.
 """
 
 import collections
 import re
 from pathlib import Path
 
+import sentencepiece
+
 from keras_attention.errors import DataError
 
 PAD, UNK, START, END = "<pad>", "<unk>", "<s>", "</s>"
 SPECIAL_TOKENS = (PAD, UNK, START, END)
 PAD_ID, UNK_ID, START_ID, END_ID = range(4)
+SENTENCEPIECE_SUFFIX = ".spm.model"
 
 _ESCAPES = {"\\": "\\", " ": "s", "\t": "t", "\n": "n", "\r": "r"}
 _UNESCAPES = {code: raw for raw, code in _ESCAPES.items()}
@@ -85,3 +92,35 @@ def read_vocabulary(path):
             raise DataError(f"{path}, line {line_number}: token {token!r} repeats line {seen[token]}")
         seen[token] = line_number
     return tokens
+
+
+def sentencepiece_vocabulary(model):
+    """Returns the pieces of a serialized SentencePiece model (bytes), in id order.
+
+    Raises:
+        DataError: if `model` is not a serialized SentencePiece model.
+    """
+    try:
+        processor = sentencepiece.SentencePieceProcessor(model_proto=model)
+    except RuntimeError as error:
+        raise DataError(f"not a serialized SentencePiece model ({error})") from None
+    return [processor.id_to_piece(index) for index in range(processor.get_piece_size())]
+
+
+def read_sentencepiece_model(path):
+    """Reads a SentencePiece model file; returns the serialized model (bytes).
+
+    Raises:
+        DataError: if the file is not a SentencePiece model or lacks the special tokens at ids 0-3.
+    """
+    model = Path(path).read_bytes()
+    try:
+        pieces = sentencepiece_vocabulary(model)
+    except DataError as error:
+        raise DataError(f"{path}: {error}") from None
+    if tuple(pieces[: len(SPECIAL_TOKENS)]) != SPECIAL_TOKENS:
+        raise DataError(
+            f"{path}: a SentencePiece model must have {list(SPECIAL_TOKENS)} at ids 0-3, "
+            f"got {pieces[: len(SPECIAL_TOKENS)]}"
+        )
+    return model

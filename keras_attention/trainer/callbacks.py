@@ -180,6 +180,28 @@ class RunProgress(keras.callbacks.Callback):
         self.epochs_done = epoch + 1
 
 
+class ExactStepCount(keras.callbacks.Callback):
+    """Keeps `optimizer.iterations` equal to the number of batches trained.
+
+    On a dataset of unknown length (the streamed training input), each epoch ends with a step
+    whose `get_next` finds no batch; inside that traced step, `optimizer.iterations` (which does
+    not depend on the data) is incremented before the end of the data is noticed, although no
+    weight changes. At each epoch end this callback sets it back to the number of steps that did
+    run, before the backup saves it, so that step counts, resuming and Adam's bias correction see
+    the true number of updates.
+    """
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._iterations = int(self.model.optimizer.iterations.numpy())
+        self._batches = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._batches += 1
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.model.optimizer.iterations.assign(self._iterations + self._batches)
+
+
 def make_callbacks(config, monitor, output_dir, backup_dir, chief, progress, attention_examples=None, dev_bleu=()):
     """The callbacks of a training run, in the order they must run.
 
@@ -196,14 +218,15 @@ def make_callbacks(config, monitor, output_dir, backup_dir, chief, progress, att
             `keras_attention.trainer.dev_bleu`); every process runs them.
 
     Returns:
-        List of `keras.callbacks.Callback`. `BackupAndRestore` comes first so that it restores
+        List of `keras.callbacks.Callback`. `ExactStepCount` comes first, so that the step count
+        it corrects is what everything else sees; `BackupAndRestore` next, so that it restores
         the state before the others start, and saves each epoch before anything else records it.
         The `dev_bleu` callbacks come next, so that the monitor check, early stopping, the best
         checkpoint, the history and TensorBoard see the metrics they log (`val_bleu`).
     """
     training = config.training
     output_dir = Path(output_dir)
-    callbacks = []
+    callbacks = [ExactStepCount()]
     if training.backup:
         callbacks.append(
             keras.callbacks.BackupAndRestore(str(backup_dir), save_freq=training.backup_every_steps or "epoch")

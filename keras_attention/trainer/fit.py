@@ -1,12 +1,14 @@
 """The fit glue: config -> strategy, data, tokenizers, model -> `model.fit` -> saved, scored run directory."""
 
 import collections
+import contextlib
 import time
+import warnings
 from pathlib import Path
 
 import keras
 
-from keras_attention.data.pipeline import make_dataset
+from keras_attention.data.pipeline import corpus_dataset, make_dataset
 from keras_attention.data.sources import load_splits
 from keras_attention.errors import ConfigError
 from keras_attention.evaluation import score_translations
@@ -26,6 +28,7 @@ from keras_attention.trainer.strategy import (
     is_chief,
     make_strategy,
     read_tf_config,
+    sharded_dataset,
     task_name,
 )
 
@@ -97,12 +100,17 @@ def _prepare_directories(output_dir, overwrite, config, cluster, log):
 
 
 def _learn_tokenizers(config, splits, log):
-    """Learns both vocabularies from the training pairs; returns the tokenizers."""
-    log(f"learning {config.source.tokenizer} / {config.target.tokenizer} vocabularies from {len(splits.train):,} pairs")
-    source_tokenizer = tokenizer_from_config(config.source, learn_vocabulary(config.source, [s for s, _ in splits.train]))
-    target_tokenizer = tokenizer_from_config(config.target, learn_vocabulary(config.target, [t for _, t in splits.train]))
+    """Learns both vocabularies from the training corpus sample; returns the tokenizers."""
+    corpus = splits.train
+    sample = corpus.sample
+    of = f" (a seeded sample of the {corpus.size:,})" if len(sample) < corpus.size else ""
+    log(f"learning {config.source.tokenizer} / {config.target.tokenizer} vocabularies from {len(sample):,} pairs{of}")
+    source_vocabulary = learn_vocabulary(config.source, [source for source, _ in sample], side="source")
+    target_vocabulary = learn_vocabulary(config.target, [target for _, target in sample], side="target")
+    source_tokenizer = tokenizer_from_config(config.source, source_vocabulary)
+    target_tokenizer = tokenizer_from_config(config.target, target_vocabulary)
     log(
-        f"data: {len(splits.train)} train, {len(splits.dev)} dev, {len(splits.test)} test pairs; "
+        f"data: {corpus.size:,} train, {len(splits.dev):,} dev, {len(splits.test):,} test pairs; "
         f"vocabularies: {source_tokenizer.vocabulary_size} source, {target_tokenizer.vocabulary_size} target"
     )
     return source_tokenizer, target_tokenizer
@@ -112,20 +120,38 @@ def _datasets(config, splits, source_tokenizer, target_tokenizer, strategy):
     """The training and (if there are dev pairs) validation datasets, ready for `strategy`."""
     training_config = config.training
     pipeline = dict(buckets=config.data.buckets, length_policy=config.data.length_policy)
-    train_data = make_dataset(
-        splits.train,
-        source_tokenizer,
-        target_tokenizer,
-        training_config.batch_size,
-        shuffle_buffer=training_config.shuffle_buffer,
-        seed=training_config.seed,
-        cache=config.data.cache,
-        **pipeline,
-    )
+
+    def build(batch_size, shard):
+        return corpus_dataset(
+            splits.train,
+            source_tokenizer,
+            target_tokenizer,
+            batch_size,
+            shuffle_buffer=training_config.shuffle_buffer,
+            seed=training_config.seed,
+            cache=config.data.cache,
+            shard=shard,
+            **pipeline,
+        )
+
+    train_data = sharded_dataset(build, training_config.batch_size, strategy)
     if not splits.dev:
-        return distribute_options(train_data, strategy), None
+        return train_data, None
     dev_data = make_dataset(splits.dev, source_tokenizer, target_tokenizer, training_config.batch_size, **pipeline)
-    return distribute_options(train_data, strategy), distribute_options(dev_data, strategy)
+    return train_data, distribute_options(dev_data, strategy)
+
+
+@contextlib.contextmanager
+def streamed_epochs():
+    """Silences Keras's "Your input ran out of data" warning, which every streamed run would get.
+
+    The training input is streamed, so its number of batches is unknown until the first epoch
+    ends; Keras then warns as if `steps_per_epoch` had asked for more batches than there are.
+    `fit` never sets `steps_per_epoch`, so here the warning only marks the first epoch's end.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Your input ran out of data", category=UserWarning)
+        yield
 
 
 def prepare_data(config, splits, strategy, log):
@@ -201,7 +227,7 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
     training = config.training
     strategy, cluster = checked_strategy(training)
     chief = cluster is None or is_chief(cluster)
-    splits = load_splits(config.data)
+    splits = load_splits(config.data, config.vocabulary_sample_size(), seed=training.seed)
     monitor = _monitor(config, splits)
     output_dir = Path(output_dir)
     backup_dir, worker_directory = _prepare_directories(output_dir, overwrite, config, cluster, log)
@@ -211,7 +237,7 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
     log(_describe_strategy(training, strategy))
     log(cudnn_report(config.model))
     progress = RunProgress(log)
-    examples = (splits.dev or splits.train)[: training.attention_images]
+    examples = splits.dev[: training.attention_images] or splits.train.head(training.attention_images)
     with global_policy(training.mixed_precision):
         with strategy.scope():
             model = build_seq2seq(config.model, source_tokenizer.vocabulary_size, target_tokenizer.vocabulary_size)
@@ -227,7 +253,7 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
             dev_bleu=dev_bleu_callbacks(config, splits.dev, source_tokenizer, target_tokenizer),
         )
         started = time.perf_counter()
-        with multi_worker_fit(strategy):
+        with multi_worker_fit(strategy), streamed_epochs():
             history = model.fit(
                 train_data,
                 validation_data=dev_data,
@@ -240,7 +266,7 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
     summary = {
         "output": str(output_dir) if chief else None,
         "parameters": model.count_params(),
-        "train_pairs": len(splits.train),
+        "train_pairs": splits.train.size,
         "epochs": progress.epochs_done,
         "steps": int(keras.ops.convert_to_numpy(model.optimizer.iterations)),
         "resumed_from": {"epoch": progress.start_epoch, "step": progress.start_step}

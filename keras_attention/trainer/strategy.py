@@ -178,6 +178,32 @@ def check_batch_size(batch_size, strategy):
         )
 
 
+def sharded_dataset(build, batch_size, strategy):
+    """The training dataset that `build` makes, one shard per worker under `multi_worker`.
+
+    Args:
+        build: function `(batch_size, shard)` -> `tf.data.Dataset`, where `shard` is
+            `(index, count)` (see `keras_attention.data.corpus`: by file when there are at
+            least as many files as workers, else by line).
+        batch_size: global batch size.
+        strategy: the run's strategy.
+
+    Returns:
+        `build(batch_size, (0, 1))`, or under `MultiWorkerMirroredStrategy` a distributed
+        dataset (`distribute_datasets_from_function`) in which each worker reads only its own
+        shard, batched at the per-replica batch size, so every pair is read once per epoch
+        across the cluster.
+    """
+    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        return build(batch_size, (0, 1))
+
+    def worker_dataset(context):
+        shard = (context.input_pipeline_id, context.num_input_pipelines)
+        return build(context.get_per_replica_batch_size(batch_size), shard)
+
+    return strategy.distribute_datasets_from_function(worker_dataset)
+
+
 def distribute_options(dataset, strategy):
     """Returns `dataset` with the options its distribution needs.
 

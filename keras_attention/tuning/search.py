@@ -24,7 +24,7 @@ from keras_attention.config import RunConfig
 from keras_attention.data.sources import load_splits
 from keras_attention.errors import ConfigError, TuningError
 from keras_attention.trainer.callbacks import monitor_mode
-from keras_attention.trainer.fit import check_dev_scores, checked_strategy, prepare_data
+from keras_attention.trainer.fit import check_dev_scores, checked_strategy, prepare_data, streamed_epochs
 from keras_attention.trainer.precision import global_policy
 from keras_attention.trainer.resume import first_difference
 from keras_attention.tuning import distributed
@@ -250,7 +250,7 @@ def tune(config, output_dir, overwrite=False, verbose=1, log=print, train_best=N
         )
     strategy = _checked_setup(config)
     output_dir = Path(output_dir)
-    splits = load_splits(config.data)
+    splits = load_splits(config.data, config.vocabulary_sample_size(), seed=config.training.seed)
     check_dev_scores(config, splits)
     keras.utils.set_random_seed(config.training.seed)
     data = prepare_data(config, splits, strategy, log)
@@ -282,14 +282,15 @@ def _search(tuner, role, data, config, verbose, log):
         distributed.serve_oracle(tuner, log)
         return
     callbacks = [keras.callbacks.TensorBoard(str(Path(tuner.directory) / "tensorboard"), write_graph=False)]
-    tuner.search(
-        data.train,
-        validation_data=data.dev,
-        epochs=config.training.epochs,
-        shuffle=False,
-        callbacks=callbacks,
-        verbose=verbose,
-    )
+    with streamed_epochs():
+        tuner.search(
+            data.train,
+            validation_data=data.dev,
+            epochs=config.training.epochs,
+            shuffle=False,
+            callbacks=callbacks,
+            verbose=verbose,
+        )
 
 
 def _finish(tuner, config, output_dir, role, log, train_best, overwrite, verbose):

@@ -164,16 +164,16 @@ def test_load_splits_reads_each_format(tmp_path):
     write(tmp_path / "train.es", "x\ny\n")
     write(tmp_path / "dev.jsonl", jsonl({"source": "c", "target": "z"}))
     parallel = load_splits(DataConfig(task="parallel", train=str(tmp_path / "train"), source_suffix=".en", target_suffix=".es"))
-    assert (parallel.train, parallel.dev, parallel.test, parallel.skipped) == ([("a", "x"), ("b", "y")], [], [], {})
-    assert load_splits(DataConfig(task="jsonl", train=str(tmp_path / "dev.jsonl"))).train == [("c", "z")]
+    assert (parallel.train.head(), parallel.dev, parallel.test, parallel.skipped) == ([("a", "x"), ("b", "y")], [], [], {})
+    assert load_splits(DataConfig(task="jsonl", train=str(tmp_path / "dev.jsonl"))).train.head() == [("c", "z")]
 
 
 def test_load_splits_reports_skipped_lines_per_split(tmp_path):
     write(tmp_path / "train.tsv", "a\tb\nbad\n")
     write(tmp_path / "dev.tsv", "c\td\n")
     splits = load_splits(DataConfig(task="tsv", train=str(tmp_path / "train.tsv"), dev=str(tmp_path / "dev.tsv"), on_error="skip"))
-    assert splits.train == [("a", "b")] and splits.dev == [("c", "d")]
-    assert list(splits.skipped) == ["train"] and splits.skipped["train"].skipped == {"missing tab": 1}
+    assert splits.train.head() == [("a", "b")] and splits.dev == [("c", "d")]
+    assert splits.train.skipped_by_reason() == {"missing tab": 1} and splits.skipped == {}
 
 
 def test_load_splits_names_the_config_key_of_a_missing_file(tmp_path):
@@ -184,4 +184,4 @@ def test_load_splits_names_the_config_key_of_a_missing_file(tmp_path):
 
 def test_the_bible_config_reads_every_verse(bible):
     splits = load_splits(RunConfig.from_yaml("training/configs/bible-en-es.yaml").data)
-    assert (len(splits.train), len(splits.dev), len(splits.test), splits.skipped) == (25499, 1593, 0, {})
+    assert (splits.train.size, len(splits.dev), len(splits.test), splits.skipped) == (25499, 1593, 0, {})

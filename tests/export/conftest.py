@@ -1,7 +1,8 @@
-"""Fixtures of the export tests: two tiny runs, each exported once for the session (greedy from a
-trained character-level run through the CLI, beam search from an untrained WordPiece run, saved
-without training to save time, through the library), and the answers of a serving client that
-cannot import keras_attention."""
+"""Fixtures of the export tests: three tiny runs, each exported once for the session (greedy from a
+trained character-level run through the CLI; through the library, beam search from an untrained
+WordPiece run and greedy from an untrained SentencePiece run, unigram source and BPE target, both
+saved without training to save time), and the answers of a serving client that cannot import
+keras_attention."""
 
 import base64
 import dataclasses
@@ -45,8 +46,8 @@ def export_of(tmp_path_factory):
     def export(kind):
         if kind not in cache:
             directory = tmp_path_factory.mktemp(f"export-{kind}")
-            source = {"tokenizer": KINDS[kind]["tokenizer"], "vocabulary_size": 120}
-            config = RunConfig.from_yaml(write_tiny_config(directory, source=source, model=KINDS[kind]["model"]))
+            settings = {key: KINDS[kind][key] for key in ("source", "target", "model")}
+            config = RunConfig.from_yaml(write_tiny_config(directory, **settings))
             if KINDS[kind]["trained"]:
                 train(config, directory / "run", verbose=0, log=lambda line: None)
             else:

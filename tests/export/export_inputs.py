@@ -23,12 +23,26 @@ BAD_INPUTS = {
 }
 INPUTS = [sentence.encode() for sentence in SENTENCES] + list(BAD_INPUTS.values())
 KINDS = {
-    "greedy": {"tokenizer": "char", "trained": True, "model": {}, "decoding": ["--strategy", "greedy"]},
+    "greedy": {
+        "source": {"tokenizer": "char", "vocabulary_size": 120},
+        "target": {},
+        "trained": True,
+        "model": {},
+        "decoding": ["--strategy", "greedy"],
+    },
     "beam": {
-        "tokenizer": "wordpiece",
+        "source": {"tokenizer": "wordpiece", "vocabulary_size": 120},
+        "target": {},
         "trained": False,
         # Dropout puts random ops into the traced LSTM cell even at inference, as the Bible config does.
         "model": {"dropout": 0.1},
         "decoding": ["--strategy", "beam", "--beam-size", "3", "--n-best", "2", "--length-penalty", "0.6"],
+    },
+    "sentencepiece": {
+        "source": {"tokenizer": "sentencepiece", "vocabulary_size": 120},
+        "target": {"tokenizer": "sentencepiece", "subword_model": "bpe", "vocabulary_size": 40},
+        "trained": False,
+        "model": {},
+        "decoding": ["--strategy", "greedy"],
     },
 }

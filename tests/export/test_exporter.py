@@ -11,8 +11,9 @@ import time
 import pytest
 import tensorflow as tf
 import tensorflow_text as tf_text
-from export_inputs import ROOT, SENTENCES
+from export_inputs import KINDS, ROOT, SENTENCES
 from google.protobuf import text_format
+from tensorflow.core.protobuf import saved_model_pb2
 from tensorflow_serving.apis import prediction_log_pb2
 from tensorflow_serving.config import model_server_config_pb2
 from tiny_runs import python_env
@@ -21,6 +22,7 @@ from keras_attention import cli
 from keras_attention.config import DecodingConfig
 from keras_attention.errors import ExportError
 from keras_attention.export import ALLOWED_OPS, check_ops, export_translator, saved_model_cli, saved_model_ops
+from keras_attention.export.ops import TEXT_OPS
 from keras_attention.export.layout import TEMPORARY_PREFIX, publish, remove_abandoned, versions
 from keras_attention.translator import Translator
 
@@ -73,9 +75,10 @@ def test_output_that_is_a_file_is_an_error(export_of, tmp_path):
 def test_decoding_options_are_recorded(exported):
     metadata = json.loads((exported.path / "assets.extra" / "keras_attention.json").read_text())
     decoding = exported.translator.decoding
-    assert metadata["decoding"]["strategy"] == decoding.strategy == exported.kind
+    assert ["--strategy", decoding.strategy] == KINDS[exported.kind]["decoding"][:2]
+    assert metadata["decoding"]["strategy"] == decoding.strategy
     assert metadata["decoding"]["max_length"] == decoding.max_length == 16
-    assert metadata["decoding"]["beam_size"] == (3 if exported.kind == "beam" else None)
+    assert metadata["decoding"]["beam_size"] == (3 if decoding.strategy == "beam" else None)
     assert metadata["max_source_length"] == 48
     assert metadata["ops"] == list(saved_model_ops(exported.path))
 
@@ -108,8 +111,42 @@ def test_every_op_of_the_export_is_allowed(exported):
     ops = check_ops(exported.path)
     assert set(ops) <= ALLOWED_OPS
     assert {"NormalizeUTF8", "While"} <= set(ops)
-    if exported.kind == "beam":
-        assert "FastWordpieceTokenizeWithOffsets" in ops
+    tokenizer_ops = {
+        "char": set(),
+        "wordpiece": {"FastWordpieceTokenizeWithOffsets"},
+        "sentencepiece": {"SentencepieceOp", "SentencepieceTokenizeOp", "SentencepieceDetokenizeOp"},
+    }[KINDS[exported.kind]["source"]["tokenizer"]]
+    assert tokenizer_ops <= set(ops) and tokenizer_ops <= TEXT_OPS
+
+
+def test_sentencepiece_nodes_record_only_the_model_and_its_shared_name(export_of):
+    """Other attributes stay at their defaults, which a SavedModel leaves out: an older server's
+    op definitions need not know attributes that tf-text added later."""
+    saved_model = saved_model_pb2.SavedModel.FromString((export_of("sentencepiece").path / "saved_model.pb").read_bytes())
+    graph = saved_model.meta_graphs[0].graph_def
+    nodes = [*graph.node, *(node for function in graph.library.function for node in function.node_def)]
+    attributes = {
+        (node.op, frozenset(name for name in node.attr if not name.startswith("_")))
+        for node in nodes
+        if node.op.startswith("Sentencepiece")
+    }
+    assert attributes == {
+        ("SentencepieceOp", frozenset({"model", "shared_name"})),
+        ("SentencepieceTokenizeOp", frozenset()),
+        ("SentencepieceDetokenizeOp", frozenset()),
+    }
+
+
+def test_sentencepiece_models_are_assets_of_the_saved_model(export_of):
+    """The run's model files are in `assets/`, tracked: the TF2 loader gives their paths back."""
+    exported = export_of("sentencepiece")
+    names = ["source.spm.model", "target.spm.model"]
+    assert sorted(path.name for path in (exported.path / "assets").iterdir()) == names
+    for name in names:
+        assert (exported.path / "assets" / name).read_bytes() == (exported.run / "vocab" / name).read_bytes()
+    loaded = tf.saved_model.load(str(exported.path))
+    assert sorted(asset.asset_path.numpy().decode().rsplit("/", 1)[1] for asset in loaded.assets) == names
+    assert not list((export_of("beam").path / "assets").glob("*"))  # no asset without a SentencePiece model
 
 
 def test_an_op_outside_the_allow_list_refuses_the_export(export_of, tmp_path):

@@ -6,6 +6,7 @@ TensorFlow initializes, so these scenarios cannot run inside the pytest process.
     python tests/trainer/harness.py two-devices CONFIG OUTPUT_DIR
     python tests/trainer/harness.py worker CONFIG OUTPUT_DIR WEIGHTS_NPZ      (TF_CONFIG set)
     python tests/trainer/harness.py unpatched-fit                              (TF_CONFIG set)
+    python tests/trainer/harness.py worker-reads CONFIG [CONFIG ...]             (TF_CONFIG set)
 """
 
 import json
@@ -19,8 +20,10 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from keras_attention.config import RunConfig  # noqa: E402
+from keras_attention.data.sources import load_splits  # noqa: E402
 from keras_attention.errors import ConfigError  # noqa: E402
 from keras_attention.trainer import train  # noqa: E402
+from keras_attention.trainer.fit import checked_strategy, prepare_data  # noqa: E402
 
 
 class BatchLosses(keras.callbacks.Callback):
@@ -81,6 +84,24 @@ def worker(config_path, output_dir, weights_path):
     return summary
 
 
+def worker_reads(*config_paths):
+    """One worker of a multi-worker cluster (TF_CONFIG set): the training sources it reads in one
+    epoch of the distributed training dataset of each config, decoded back to text."""
+    strategy = None
+    read = {}
+    for config_path in config_paths:
+        config = RunConfig.from_yaml(config_path)
+        if strategy is None:  # one MultiWorkerMirroredStrategy per process
+            strategy, _ = checked_strategy(config.training)
+        data = prepare_data(config, load_splits(config.data), strategy, log=lambda line: None)
+        sources = []
+        for inputs, _ in data.train:
+            for ids in strategy.experimental_local_results(inputs["source"]):
+                sources += [text.decode() for text in data.source_tokenizer.detokenize(ids).numpy()]
+        read[config_path] = sources
+    return read
+
+
 def unpatched_fit():
     """Keras `fit` of a tiny model under MultiWorkerMirroredStrategy, without the workaround."""
     strategy = tf.distribute.MultiWorkerMirroredStrategy()
@@ -97,7 +118,7 @@ def unpatched_fit():
 
 def main(argv):
     command, *args = argv
-    scenarios = {"two-devices": two_devices, "worker": worker, "unpatched-fit": unpatched_fit}
+    scenarios = {"two-devices": two_devices, "worker": worker, "unpatched-fit": unpatched_fit, "worker-reads": worker_reads}
     print("RESULT " + json.dumps(scenarios[command](*args)), flush=True)
 
 

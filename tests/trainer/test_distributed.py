@@ -57,6 +57,30 @@ def test_two_workers_train_identical_weights_and_the_chief_saves(tmp_path):
     assert not (output / "backup").exists() and not (output / "workers").exists()
 
 
+def test_two_workers_read_every_training_pair_once_per_epoch(tmp_path):
+    import yaml
+
+    configs = []
+    for files in (1, 3):  # one file: sharded by line; three files: by file
+        config = write_tiny_config(tmp_path / f"{files}-files", num_train=90, strategy="multi_worker")
+        settings = yaml.safe_load(config.read_text())
+        lines = (tmp_path / f"{files}-files" / "train.tsv").read_text().splitlines()
+        parts = [tmp_path / f"{files}-files" / f"part-{number}.tsv" for number in range(files)]
+        for number, part in enumerate(parts):
+            part.write_text("\n".join(lines[number::files]) + "\n")
+        settings["data"]["train"] = [str(part) for part in parts]
+        config.write_text(yaml.safe_dump(settings))
+        # what the lowercasing, whitespace-collapsing character tokenizer gives back
+        configs.append((config, [" ".join(line.split("\t")[0].lower().split()) for line in lines]))
+    workers = run_workers("worker-reads", *(config for config, _ in configs))
+    for worker in workers:
+        assert worker.returncode == 0, worker.stderr[-3000:]
+    reads = [harness_result(worker.stdout) for worker in workers]
+    for config, sources in configs:
+        shards = [read[str(config)] for read in reads]
+        assert all(shards) and sorted(shards[0] + shards[1]) == sorted(sources)
+
+
 def test_multi_worker_without_tf_config_fails_before_training(tmp_path, monkeypatch):
     from keras_attention.config import RunConfig
     from keras_attention.errors import ConfigError

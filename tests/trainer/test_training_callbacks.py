@@ -1,6 +1,7 @@
 """What a training run writes through its callbacks: history, checkpoints, TensorBoard scalars and
 attention heatmap images; and the callbacks' own rules."""
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -8,7 +9,7 @@ import tensorflow as tf
 from keras_attention.checkpoints import epoch_checkpoints
 from keras_attention.errors import ConfigError
 from keras_attention.runs import load_run
-from keras_attention.trainer.callbacks import CheckMonitor, HistoryCSV, read_history
+from keras_attention.trainer.callbacks import CheckMonitor, ExactStepCount, HistoryCSV, read_history
 
 
 def summaries(log_dir):
@@ -74,3 +75,17 @@ def test_unknown_monitor_fails_after_the_first_epoch():
     with pytest.raises(ConfigError, match=r"training.monitor: 'val_bleu' is not logged .* \['loss', 'val_loss'\]"):
         check.on_epoch_end(0, {"loss": 1.0, "val_loss": 1.1})
     CheckMonitor("val_loss").on_epoch_end(0, {"loss": 1.0, "val_loss": 1.1})
+
+
+def test_exact_step_count_undoes_the_phantom_step_of_an_unknown_length_dataset():
+    def iterations(callbacks):
+        model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        model.compile(optimizer="adam", loss="mse")
+        data = tf.data.Dataset.from_tensor_slices((np.ones((12, 2), "float32"), np.ones((12, 1), "float32")))
+        data = data.filter(lambda x, y: True).batch(4)  # 3 batches, length unknown to Keras
+        assert data.cardinality() == tf.data.UNKNOWN_CARDINALITY
+        model.fit(data, epochs=3, verbose=0, callbacks=callbacks)
+        return int(model.optimizer.iterations.numpy())
+
+    assert iterations([]) == 3 * 3 + 3  # upstream: one phantom increment per epoch
+    assert iterations([ExactStepCount()]) == 3 * 3

@@ -24,11 +24,11 @@ TINY_MODEL = {
 }
 
 
-def write_tiny_config(directory, num_train=256, num_dev=0, source=None, model=None, **training):
+def write_tiny_config(directory, num_train=256, num_dev=0, source=None, target=None, model=None, **training):
     """Writes TSV files of generated dates and a tiny config that trains on them; returns its path.
 
-    `source` overrides `source.*` keys (e.g. the tokenizer), `model` `model.*` keys, `training`
-    `training.*` keys.
+    `source` overrides `source.*` keys (e.g. the tokenizer), `target` `target.*` keys, `model`
+    `model.*` keys, `training` `training.*` keys.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -42,7 +42,7 @@ def write_tiny_config(directory, num_train=256, num_dev=0, source=None, model=No
     config = {
         "data": data,
         "source": {"lowercase": True, "max_length": 48, **(source or {})},
-        "target": {"max_length": 16},
+        "target": {"max_length": 16, **(target or {})},
         "model": {**TINY_MODEL, **(model or {})},
         "training": {
             "batch_size": 32,
