@@ -369,7 +369,8 @@ class SentencePieceTokenizer(Tokenizer):
         give the same model. With `text_config.collapse_whitespace`, the model puts a space
         before each text, so that its first word gets the same pieces as the others; without it,
         a text may start with spaces, and the model adds none (tf-text's decoder would drop the
-        text's own leading spaces with it).
+        text's own leading spaces with it), and each line end (`\\n`, `\\r`) of the texts is a
+        piece of its own (the trainer strips them from the end of a text, so they could be missed).
 
         Returns:
             The serialized model (bytes): `text_config.vocabulary_size` pieces, or fewer if the
@@ -382,8 +383,11 @@ class SentencePieceTokenizer(Tokenizer):
         """
         normalizer = _normalizer(text_config)  # bound to a name: tf.function methods hold it weakly
         normalized = [text for text in normalizer.normalize(tf.constant(list(texts), tf.string)).numpy() if text]
-        if not normalized:
+        # The trainer drops a text's trailing line ends, so a text that is only line ends teaches
+        # it nothing, and a line end seen only there would never become a piece: it gets one.
+        if not any(text.rstrip(b"\r\n") for text in normalized):
             raise DataError("cannot learn a SentencePiece model: the training text is empty after normalization")
+        line_ends = [end for end in ("\n", "\r") if any(end.encode() in text for text in normalized)]
         longest = max(len(text) for text in normalized)
         model = io.BytesIO()
         try:
@@ -407,6 +411,7 @@ class SentencePieceTokenizer(Tokenizer):
                 bos_piece=vocab_lib.START,
                 eos_piece=vocab_lib.END,
                 unk_surface=vocab_lib.UNK,
+                user_defined_symbols=line_ends,
                 num_threads=os.cpu_count(),
                 minloglevel=1,
             )

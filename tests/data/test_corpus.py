@@ -14,7 +14,7 @@ from keras_attention.data.readers import read_jsonl, read_parallel, read_tsv
 from keras_attention.errors import ConfigError, DataError
 from keras_attention.text.tokenizer import learn_vocabulary, tokenizer_from_config
 
-PAIRS = [(f"source {index} ü", f"target {index} ñ") for index in range(2500)]
+PAIRS = [(f"source {index} ü", f"target {index} ñ") for index in range(800)]
 
 
 def streamed(corpus, **options):
@@ -43,7 +43,7 @@ def quirky(lines):
 @pytest.mark.parametrize("task", ["tsv", "anki", "jsonl", "parallel"])
 def test_streaming_reads_the_same_pairs_as_the_readers(tmp_path, task, compressed):
     gz = ".gz" if compressed else ""
-    halves = (PAIRS[:1200], PAIRS[1200:])
+    halves = (PAIRS[:400], PAIRS[400:])
     if task == "parallel":
         for number, half in enumerate(halves):
             write_bytes(tmp_path / f"part{number}.en{gz}", quirky([source for source, _ in half]))
@@ -58,7 +58,7 @@ def test_streaming_reads_the_same_pairs_as_the_readers(tmp_path, task, compresse
             write_bytes(tmp_path / f"part{number}.txt{gz}", quirky(lines))
         config = DataConfig(task=task, train=[str(tmp_path / f"part{number}.txt{gz}") for number in range(2)])
     corpus = scan_files(config, sample_size=100)
-    assert (corpus.size, corpus.lines, len(corpus.files)) == (2500, 2500, 2)
+    assert (corpus.size, corpus.lines, len(corpus.files)) == (800, 800, 2)
     assert collections.Counter(streamed(corpus)) == collections.Counter(PAIRS)
     assert corpus.head() == PAIRS and corpus.head(3) == PAIRS[:3]
     if not compressed:  # the in-memory readers give the same pairs
@@ -69,32 +69,32 @@ def test_streaming_reads_the_same_pairs_as_the_readers(tmp_path, task, compresse
             "jsonl": lambda: read_jsonl(first[0]),
             "parallel": lambda: read_parallel(*first),
         }[task]
-        assert reader().pairs == PAIRS[:1200]
+        assert reader().pairs == PAIRS[:400]
 
 
 def test_file_order_and_lines_without_shuffling(tmp_path):
     for number in range(3):
-        (tmp_path / f"part{number}.tsv").write_text("\n".join(tsv_lines(PAIRS[number * 800 : (number + 1) * 800])) + "\n")
+        (tmp_path / f"part{number}.tsv").write_text("\n".join(tsv_lines(PAIRS[number * 200 : (number + 1) * 200])) + "\n")
     corpus = scan_files(DataConfig(task="tsv", train=str(tmp_path / "part*.tsv")), sample_size=10)
     # Without a shuffle buffer the files are interleaved line by line, deterministically.
     first = streamed(corpus)
-    assert first == streamed(corpus) and collections.Counter(first) == collections.Counter(PAIRS[:2400])
-    assert first[:3] == [PAIRS[0], PAIRS[800], PAIRS[1600]]
+    assert first == streamed(corpus) and collections.Counter(first) == collections.Counter(PAIRS[:600])
+    assert first[:3] == [PAIRS[0], PAIRS[200], PAIRS[400]]
 
 
 def test_windowed_shuffle_is_seeded_and_differs_by_epoch(tmp_path):
     for number in range(4):
-        (tmp_path / f"part{number}.tsv").write_text("\n".join(tsv_lines(PAIRS[number * 600 : (number + 1) * 600])))
+        (tmp_path / f"part{number}.tsv").write_text("\n".join(tsv_lines(PAIRS[number * 200 : (number + 1) * 200])))
     corpus = scan_files(DataConfig(task="tsv", train=str(tmp_path / "*.tsv")), sample_size=10)
-    dataset = corpus.text_dataset(shuffle_buffer=300, seed=7)
+    dataset = corpus.text_dataset(shuffle_buffer=100, seed=7)
     epochs = [[tuple(pair) for pair in dataset.as_numpy_iterator()] for _ in range(2)]
-    again = [tuple(pair) for pair in corpus.text_dataset(shuffle_buffer=300, seed=7).as_numpy_iterator()]
+    again = [tuple(pair) for pair in corpus.text_dataset(shuffle_buffer=100, seed=7).as_numpy_iterator()]
     assert epochs[0] == again and epochs[0] != epochs[1]
     assert collections.Counter(epochs[0]) == collections.Counter(epochs[1])
-    # A window of 300 lines moves no line further than the window and the interleaving allow.
+    # A window of 100 lines moves no line further than the window and the interleaving allow.
     order = {pair: index for index, pair in enumerate(epochs[0])}
-    positions = np.array([order[(source.encode(), target.encode())] for source, target in PAIRS[:2400]])
-    assert positions[:100].mean() < 1200 < positions[-100:].mean()
+    positions = np.array([order[(source.encode(), target.encode())] for source, target in PAIRS])
+    assert positions[:50].mean() < 400 < positions[-50:].mean()
 
 
 @pytest.mark.parametrize("files", [1, 2, 3], ids=["by-line-1-file", "by-file-2-files", "by-file-3-files"])
@@ -125,12 +125,12 @@ def test_pair_lists_shard_and_shuffle_like_files():
 def test_the_sample_is_seeded_bounded_and_uniform(tmp_path):
     (tmp_path / "a.tsv").write_text("\n".join(tsv_lines(PAIRS)))
     config = DataConfig(task="tsv", train=str(tmp_path / "a.tsv"))
-    samples = [scan_files(config, sample_size=500, seed=seed).sample for seed in (0, 0, 1)]
+    samples = [scan_files(config, sample_size=200, seed=seed).sample for seed in (0, 0, 1)]
     assert samples[0] == samples[1] != samples[2]
-    assert len(samples[0]) == len(set(samples[0])) == 500 and set(samples[0]) <= set(PAIRS)
+    assert len(samples[0]) == len(set(samples[0])) == 200 and set(samples[0]) <= set(PAIRS)
     indices = np.array([PAIRS.index(pair) for pair in samples[0]])
-    # Uniform over the corpus: the mean index of 500 draws from 0-2499 is 1250 +- 3 standard errors (108).
-    assert abs(indices.mean() - 1249.5) < 3 * 2500 / np.sqrt(12 * 500)
+    # Uniform over the corpus: the mean index of 200 draws from 0-799 is 399.5 +- 3 standard errors (49).
+    assert abs(indices.mean() - 399.5) < 3 * 800 / np.sqrt(12 * 200)
     assert scan_files(config, sample_size=10**6).sample == PAIRS
     assert PairList(PAIRS, sample_size=10**6).sample == PAIRS
     assert len(PairList(PAIRS, sample_size=20, seed=1).sample) == 20
@@ -200,8 +200,8 @@ def tokenizers(pairs):
 @pytest.mark.parametrize("cache", [False, True])
 @pytest.mark.parametrize("policy", ["truncate", "filter"])
 def test_corpus_batches_hold_every_pair_once_per_epoch(tmp_path, cache, policy):
-    (tmp_path / "a.tsv").write_text("\n".join(tsv_lines(PAIRS[:700] + [("a much longer source", "b")])))
-    corpus = scan_files(DataConfig(task="tsv", train=str(tmp_path / "a.tsv")), sample_size=200)
+    (tmp_path / "a.tsv").write_text("\n".join(tsv_lines(PAIRS[:300] + [("a much longer source", "b")])))
+    corpus = scan_files(DataConfig(task="tsv", train=str(tmp_path / "a.tsv")), sample_size=100)
     source_tokenizer, target_tokenizer = tokenizers(corpus.sample + [("a much longer source", "b")])
     dataset = corpus_dataset(
         corpus, source_tokenizer, target_tokenizer, 32, shuffle_buffer=100, seed=0, buckets=4, length_policy=policy, cache=cache
@@ -211,7 +211,7 @@ def test_corpus_batches_hold_every_pair_once_per_epoch(tmp_path, cache, policy):
             source_tokenizer.detokenize(inputs["source"]).numpy().tolist() for inputs, _ in dataset.as_numpy_iterator()
         ]
         decoded = collections.Counter(source.decode() for batch in sources for source in batch)
-        expected = collections.Counter(source for source, _ in PAIRS[:700])
+        expected = collections.Counter(source for source, _ in PAIRS[:300])
         if policy == "truncate":
             expected["a much longe"] += 1  # its first 12 characters
         assert decoded == expected
