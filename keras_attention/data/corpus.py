@@ -1,6 +1,7 @@
 """Training corpora: read once before training to check, count and sample, then streamed by `tf.data`.
 
-Two kinds, with the same interface (`size`, `sample`, `skipped`, `text_dataset`, `head`):
+Two kinds, with the same interface (`size`, `sample`, `describe_skipped`, `skipped_by_reason`,
+`text_dataset`, `head`):
 
 - `PairList`: pairs held in memory (the generated `dates` task, or a list a script builds).
 - `CorpusFiles`: the training files of a file task (`tsv`, `anki`, `jsonl`, `parallel`): one
@@ -50,7 +51,6 @@ class PairList:
     def __init__(self, pairs, sample_size, seed=0):
         self.pairs = list(pairs)
         self.size = len(self.pairs)
-        self.skipped = {}
         self.sample = (
             self.pairs if self.size <= sample_size else random.Random(seed).sample(self.pairs, sample_size)
         )

@@ -23,7 +23,7 @@ class Splits:
         dev: list of `(source, target)` validation pairs.
         test: list of held-out pairs.
         skipped: split name -> `ParallelText` of the dev and test splits that had lines skipped
-            (`DataConfig.on_error: skip`; the training corpus counts its own, `train.skipped`).
+            (`DataConfig.on_error: skip`; the training corpus counts its own, `train.skipped_by_reason()`).
     """
 
     train: object
