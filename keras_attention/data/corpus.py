@@ -14,8 +14,9 @@ Two kinds, with the same interface (`size`, `sample`, `describe_skipped`, `skipp
   During training, `tf.data` reads the files again each epoch and holds no more than its
   shuffle buffer, so memory does not grow with the corpus.
 
-Shuffling is windowed: the file order is shuffled (seeded, anew each epoch), then the lines pass
-through a shuffle buffer of `shuffle_buffer` lines.
+Shuffling is windowed: the file order is shuffled (seeded), then the lines pass through a shuffle
+buffer of `shuffle_buffer` lines. `text_dataset` reads one epoch; `corpus_dataset` builds each
+epoch anew with a seed of its own (`keras_attention.data.positions`).
 
 Sharding (`shard=(index, count)`, one shard per multi-worker worker): by file when there are at
 least as many files as shards (each worker reads only its files), else by line (each worker reads
@@ -73,7 +74,7 @@ class PairList:
         dataset = tf.data.Dataset.from_tensor_slices((sources, targets))
         if shard[1] > 1:
             dataset = dataset.shard(shard[1], shard[0])
-        return dataset.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True) if shuffle_buffer else dataset
+        return dataset.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=False) if shuffle_buffer else dataset
 
 
 @dataclasses.dataclass
@@ -128,8 +129,9 @@ class CorpusFiles:
 
         Args:
             shuffle_buffer: shuffle the file order and then the lines through a buffer of this
-                many lines (seeded, anew each epoch); `None` reads in file order.
-            seed: shuffle seed.
+                many lines; `None` reads in file order.
+            seed: shuffle seed (an int, or an int64 scalar tensor); every pass over the dataset
+                reads the same order.
             shard: `(index, count)`: read only shard `index` of `count` (see the module docstring).
         """
         index, count = shard
@@ -138,7 +140,7 @@ class CorpusFiles:
         if by_file:
             files = files.shard(count, index)
         if shuffle_buffer:
-            files = files.shuffle(len(self.files), seed=seed, reshuffle_each_iteration=True)
+            files = files.shuffle(len(self.files), seed=seed, reshuffle_each_iteration=False)
         lines = files.interleave(
             self._numbered_lines,
             cycle_length=min(len(self.files), _INTERLEAVED_FILES),
@@ -148,7 +150,7 @@ class CorpusFiles:
         if count > 1 and not by_file:
             lines = lines.shard(count, index)
         if shuffle_buffer:
-            lines = lines.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
+            lines = lines.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=False)
         pairs = lines.batch(_PARSE_CHUNK).map(self._parse, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
         return pairs.unbatch()
 

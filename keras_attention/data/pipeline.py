@@ -21,9 +21,11 @@ import numpy as np
 import tensorflow as tf
 
 from keras_attention.config import LENGTH_POLICIES
+from keras_attention.data.positions import InputPosition, epoch_seed
 from keras_attention.text.vocab import PAD_ID
 
 _TOKENIZE_CHUNK = 1024
+_EPOCH_GRAPH_SEED = 87654321
 
 
 @dataclasses.dataclass
@@ -223,39 +225,58 @@ def corpus_dataset(
     length_policy="truncate",
     cache=False,
     shard=(0, 1),
+    position=None,
 ):
     """Builds training batches from a corpus, streamed: tokenized once per epoch, never held whole.
 
     Like `make_dataset`, but the pairs come from `corpus.text_dataset` (`PairList` or
     `CorpusFiles` of `keras_attention.data.corpus`), the bucket boundaries from the length
-    quantiles of `corpus.sample`, and the number of batches is not known in advance.
+    quantiles of `corpus.sample`, and the number of batches is not known in advance. Each pass
+    over the dataset is one epoch, shuffled with a seed of its own, so the batch order of an
+    epoch depends only on `seed` and the epoch number (see `keras_attention.data.positions`).
 
     Args:
         corpus: `PairList` or `CorpusFiles`.
         source_tokenizer: `Tokenizer` of the source side.
         target_tokenizer: `Tokenizer` of the target side.
         batch_size: sentences per batch.
-        shuffle_buffer: windowed shuffle of this many pairs (and of the file order), reshuffled
-            each epoch, seeded; `None` keeps order.
+        shuffle_buffer: windowed shuffle of this many pairs (and of the file order), seeded
+            per epoch; `None` keeps order.
         seed: shuffle seed.
         buckets: number of length buckets (see `make_dataset`).
         length_policy: `"truncate"` or `"filter"` long pairs.
         cache: cache the tokenized pairs in memory after the first epoch (memory then grows with
             the corpus; the windowed shuffle happens after the cache).
         shard: `(index, count)`: read only this shard of the corpus (one per worker).
+        position: `InputPosition` that says which epoch each pass reads and how many of its
+            batches to skip (pass it to `fit` as a callback); `None`: a new one, so that each
+            pass reads the next epoch.
 
     Returns:
         `tf.data.Dataset` of `({"source": ids, "target_in": ids}, target_out)` int32 batches.
     """
     _check_batching(buckets, length_policy)
-    texts = corpus.text_dataset(shuffle_buffer=None if cache else shuffle_buffer, seed=seed, shard=shard)
-    dataset = _id_sequences(texts, source_tokenizer, target_tokenizer, length_policy)
-    if cache:
-        dataset = dataset.cache()
-        if shuffle_buffer:
-            dataset = dataset.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
+    position = position or InputPosition()
     lengths = _kept_lengths(corpus.sample, source_tokenizer, target_tokenizer, length_policy) if buckets > 1 else []
-    dataset = _batched(dataset, batch_size, bucket_boundaries(lengths, buckets))
+    boundaries = bucket_boundaries(lengths, buckets)
+    if cache:
+        cached = _id_sequences(corpus.text_dataset(shard=shard), source_tokenizer, target_tokenizer, length_policy)
+        cached = cached.cache()
+
+    def epoch_batches(epoch, skip):
+        # Traced as a graph: this sets the graph-level seed of this function only. With a global
+        # seed of 0, TensorFlow's seed handling would otherwise compare the tensor seed in Python.
+        tf.random.set_seed(_EPOCH_GRAPH_SEED)
+        if cache:
+            examples = cached
+            if shuffle_buffer:
+                examples = examples.shuffle(shuffle_buffer, seed=epoch_seed(seed, epoch), reshuffle_each_iteration=False)
+        else:
+            texts = corpus.text_dataset(shuffle_buffer=shuffle_buffer, seed=epoch_seed(seed, epoch), shard=shard)
+            examples = _id_sequences(texts, source_tokenizer, target_tokenizer, length_policy)
+        return _batched(examples, batch_size, boundaries).skip(skip)
+
+    dataset = position.dataset().flat_map(epoch_batches)
     return dataset.map(_model_inputs).prefetch(tf.data.AUTOTUNE)
 
 

@@ -20,6 +20,7 @@ from keras_attention.checkpoints import (
 )
 from keras_attention.errors import ConfigError
 from keras_attention.trainer.attention_images import AttentionImages
+from keras_attention.trainer.backup import StepBackup
 
 
 class EpochCheckpoints(keras.callbacks.Callback):
@@ -147,37 +148,42 @@ class TimeLimit(keras.callbacks.Callback):
 class RunProgress(keras.callbacks.Callback):
     """Records where a `fit` started (after a restore from backup) and how many epochs are done.
 
+    Args:
+        log: function that prints progress lines (also used by `TimeLimit`).
+        position: the training input's `InputPosition` (a callback that runs before this one).
+
     Attributes:
         start_epoch: 0-based epoch that this `fit` started at (> 0 after a restore).
         start_step: optimizer steps already taken when this `fit` started.
+        skipped_batches: batches of the first epoch skipped as trained before a restore.
         epochs_done: epochs completed, counting those before a restore.
-
-    Args:
-        log: function called with a line when training resumes from a backup.
     """
 
-    def __init__(self, log=print):
+    def __init__(self, log=print, position=None):
         super().__init__()
         self.log = log
+        self.position = position
         self.start_epoch = None
         self.start_step = 0
+        self.skipped_batches = 0
         self.epochs_done = 0
-
-    def on_train_begin(self, logs=None):
-        self.start_step = int(keras.ops.convert_to_numpy(self.model.optimizer.iterations))
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.start_epoch is None:
             self.start_epoch = epoch
             self.epochs_done = epoch
-            if epoch or self.start_step:
-                self.log(
-                    f"resuming from the backup: epoch {epoch + 1}, after {self.start_step} "
-                    f"training steps"
-                )
+            self.start_step = int(keras.ops.convert_to_numpy(self.model.optimizer.iterations))
+            self.skipped_batches = self.position.skip if self.position else 0
 
     def on_epoch_end(self, epoch, logs=None):
         self.epochs_done = epoch + 1
+
+    @property
+    def resumed_from(self):
+        """`{"epoch", "step", "skipped_batches"}` where this `fit` resumed a run, or `None`."""
+        if not (self.start_epoch or self.start_step):
+            return None
+        return {"epoch": self.start_epoch, "step": self.start_step, "skipped_batches": self.skipped_batches}
 
 
 class ExactStepCount(keras.callbacks.Callback):
@@ -202,16 +208,19 @@ class ExactStepCount(keras.callbacks.Callback):
         self.model.optimizer.iterations.assign(self._iterations + self._batches)
 
 
-def make_callbacks(config, monitor, output_dir, backup_dir, chief, progress, attention_examples=None, dev_bleu=()):
+def make_callbacks(
+    config, monitor, output_dir, backup_dir, chief, progress, position, attention_examples=None, dev_bleu=()
+):
     """The callbacks of a training run, in the order they must run.
 
     Args:
         config: `RunConfig`.
         monitor: the logged metric that picks the best checkpoint and drives early stopping.
         output_dir: the run directory (written by the chief only).
-        backup_dir: this process's `BackupAndRestore` folder.
+        backup_dir: this process's backup folder (`StepBackup`).
         chief: whether this process writes the run's files.
         progress: the run's `RunProgress`.
+        position: the training input's `InputPosition`.
         attention_examples: `AttentionImages` arguments `(pairs, source_tokenizer,
             target_tokenizer)`, or `None`.
         dev_bleu: callbacks that add dev scores to the epoch logs (`DevBleu`, see
@@ -219,19 +228,16 @@ def make_callbacks(config, monitor, output_dir, backup_dir, chief, progress, att
 
     Returns:
         List of `keras.callbacks.Callback`. `ExactStepCount` comes first, so that the step count
-        it corrects is what everything else sees; `BackupAndRestore` next, so that it restores
-        the state before the others start, and saves each epoch before anything else records it.
-        The `dev_bleu` callbacks come next, so that the monitor check, early stopping, the best
-        checkpoint, the history and TensorBoard see the metrics they log (`val_bleu`).
+        it corrects is what everything else sees; `position` next, so that the others see the
+        epoch it reads; `StepBackup` last, so that an epoch-end backup comes after everything
+        else has recorded the epoch (it restores in `on_train_begin`, before any epoch starts,
+        and nothing before it reads the restored state there). The `dev_bleu` callbacks come
+        early, so that the monitor check, early stopping, the best checkpoint, the history and
+        TensorBoard see the metrics they log (`val_bleu`).
     """
     training = config.training
     output_dir = Path(output_dir)
-    callbacks = [ExactStepCount()]
-    if training.backup:
-        callbacks.append(
-            keras.callbacks.BackupAndRestore(str(backup_dir), save_freq=training.backup_every_steps or "epoch")
-        )
-    callbacks.append(progress)
+    callbacks = [ExactStepCount(), position, progress]
     if training.max_training_minutes:
         callbacks.append(TimeLimit(training.max_training_minutes, log=progress.log))
     callbacks += [*dev_bleu, keras.callbacks.TerminateOnNaN()]
@@ -246,8 +252,13 @@ def make_callbacks(config, monitor, output_dir, backup_dir, chief, progress, att
                 restore_best_weights=True,
             )
         )
+    backup = (
+        [StepBackup(backup_dir, position, every_steps=training.backup_every_steps, log=progress.log)]
+        if training.backup
+        else []
+    )
     if not chief:
-        return callbacks
+        return callbacks + backup
     checkpoints = output_dir / CHECKPOINTS_DIR
     callbacks.append(HistoryCSV(output_dir / "history.csv"))
     if training.save_best:
@@ -267,4 +278,4 @@ def make_callbacks(config, monitor, output_dir, backup_dir, chief, progress, att
     callbacks.append(keras.callbacks.TensorBoard(log_dir=str(output_dir / "logs"), write_graph=False))
     if training.attention_images and attention_examples:
         callbacks.append(AttentionImages(*attention_examples, log_dir=output_dir / "logs" / "attention"))
-    return callbacks
+    return callbacks + backup

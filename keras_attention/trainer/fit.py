@@ -1,14 +1,13 @@
 """The fit glue: config -> strategy, data, tokenizers, model -> `model.fit` -> saved, scored run directory."""
 
 import collections
-import contextlib
 import time
-import warnings
 from pathlib import Path
 
 import keras
 
 from keras_attention.data.pipeline import corpus_dataset, make_dataset
+from keras_attention.data.positions import InputPosition
 from keras_attention.data.sources import load_splits
 from keras_attention.errors import ConfigError
 from keras_attention.evaluation import score_translations
@@ -22,6 +21,7 @@ from keras_attention.trainer.data_report import report_data
 from keras_attention.trainer.dev_bleu import dev_bleu_callbacks
 from keras_attention.trainer.keras_multi_worker_fix import multi_worker_fit
 from keras_attention.trainer.precision import check_mixed_precision, global_policy, training_devices
+from keras_attention.trainer.streamed_epochs import streamed_epochs
 from keras_attention.trainer.strategy import (
     check_batch_size,
     distribute_options,
@@ -34,10 +34,11 @@ from keras_attention.trainer.strategy import (
 
 
 TrainingData = collections.namedtuple(
-    "TrainingData", ["source_tokenizer", "target_tokenizer", "train", "dev", "report"]
+    "TrainingData", ["source_tokenizer", "target_tokenizer", "train", "dev", "report", "position"]
 )
 TrainingData.__doc__ = """What a run trains on: both tokenizers, the training and dev datasets (`dev` is `None`
-without dev pairs) and the data report (skipped lines, long pairs, padding saved)."""
+without dev pairs), the data report (skipped lines, long pairs, padding saved) and the training
+input's `InputPosition` (a callback for `fit`)."""
 
 
 def checked_strategy(training_config):
@@ -116,7 +117,7 @@ def _learn_tokenizers(config, splits, log):
     return source_tokenizer, target_tokenizer
 
 
-def _datasets(config, splits, source_tokenizer, target_tokenizer, strategy):
+def _datasets(config, splits, source_tokenizer, target_tokenizer, strategy, position):
     """The training and (if there are dev pairs) validation datasets, ready for `strategy`."""
     training_config = config.training
     pipeline = dict(buckets=config.data.buckets, length_policy=config.data.length_policy)
@@ -131,6 +132,7 @@ def _datasets(config, splits, source_tokenizer, target_tokenizer, strategy):
             seed=training_config.seed,
             cache=config.data.cache,
             shard=shard,
+            position=position,
             **pipeline,
         )
 
@@ -139,19 +141,6 @@ def _datasets(config, splits, source_tokenizer, target_tokenizer, strategy):
         return train_data, None
     dev_data = make_dataset(splits.dev, source_tokenizer, target_tokenizer, training_config.batch_size, **pipeline)
     return train_data, distribute_options(dev_data, strategy)
-
-
-@contextlib.contextmanager
-def streamed_epochs():
-    """Silences Keras's "Your input ran out of data" warning, which every streamed run would get.
-
-    The training input is streamed, so its number of batches is unknown until the first epoch
-    ends; Keras then warns as if `steps_per_epoch` had asked for more batches than there are.
-    `fit` never sets `steps_per_epoch`, so here the warning only marks the first epoch's end.
-    """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Your input ran out of data", category=UserWarning)
-        yield
 
 
 def prepare_data(config, splits, strategy, log):
@@ -168,8 +157,9 @@ def prepare_data(config, splits, strategy, log):
     """
     source_tokenizer, target_tokenizer = _learn_tokenizers(config, splits, log)
     data_report = report_data(config, splits, source_tokenizer, target_tokenizer, log)
-    train_data, dev_data = _datasets(config, splits, source_tokenizer, target_tokenizer, strategy)
-    return TrainingData(source_tokenizer, target_tokenizer, train_data, dev_data, data_report)
+    position = InputPosition()
+    train_data, dev_data = _datasets(config, splits, source_tokenizer, target_tokenizer, strategy, position)
+    return TrainingData(source_tokenizer, target_tokenizer, train_data, dev_data, data_report, position)
 
 
 def _describe_strategy(training_config, strategy):
@@ -233,10 +223,10 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
     backup_dir, worker_directory = _prepare_directories(output_dir, overwrite, config, cluster, log)
     keras.utils.set_random_seed(training.seed)
     data = prepare_data(config, splits, strategy, log)
-    source_tokenizer, target_tokenizer, train_data, dev_data, data_report = data
+    source_tokenizer, target_tokenizer, train_data, dev_data, data_report, position = data
     log(_describe_strategy(training, strategy))
     log(cudnn_report(config.model))
-    progress = RunProgress(log)
+    progress = RunProgress(log, position)
     examples = splits.dev[: training.attention_images] or splits.train.head(training.attention_images)
     with global_policy(training.mixed_precision):
         with strategy.scope():
@@ -249,11 +239,12 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
             backup_dir,
             chief,
             progress,
+            position,
             attention_examples=(examples, source_tokenizer, target_tokenizer),
             dev_bleu=dev_bleu_callbacks(config, splits.dev, source_tokenizer, target_tokenizer),
         )
         started = time.perf_counter()
-        with multi_worker_fit(strategy), streamed_epochs():
+        with multi_worker_fit(strategy), streamed_epochs(position):
             history = model.fit(
                 train_data,
                 validation_data=dev_data,
@@ -269,9 +260,7 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
         "train_pairs": splits.train.size,
         "epochs": progress.epochs_done,
         "steps": int(keras.ops.convert_to_numpy(model.optimizer.iterations)),
-        "resumed_from": {"epoch": progress.start_epoch, "step": progress.start_step}
-        if progress.start_epoch or progress.start_step
-        else None,
+        "resumed_from": progress.resumed_from,
         "strategy": training.strategy,
         "replicas": strategy.num_replicas_in_sync,
         "mixed_precision": training.mixed_precision,

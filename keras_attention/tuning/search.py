@@ -24,7 +24,8 @@ from keras_attention.config import RunConfig
 from keras_attention.data.sources import load_splits
 from keras_attention.errors import ConfigError, TuningError
 from keras_attention.trainer.callbacks import monitor_mode
-from keras_attention.trainer.fit import check_dev_scores, checked_strategy, prepare_data, streamed_epochs
+from keras_attention.trainer.fit import check_dev_scores, checked_strategy, prepare_data
+from keras_attention.trainer.streamed_epochs import streamed_epochs
 from keras_attention.trainer.precision import global_policy
 from keras_attention.trainer.resume import first_difference
 from keras_attention.tuning import distributed

@@ -82,17 +82,17 @@ def test_file_order_and_lines_without_shuffling(tmp_path):
     assert first[:3] == [PAIRS[0], PAIRS[200], PAIRS[400]]
 
 
-def test_windowed_shuffle_is_seeded_and_differs_by_epoch(tmp_path):
+def test_windowed_shuffle_is_seeded(tmp_path):
     for number in range(4):
         (tmp_path / f"part{number}.tsv").write_text("\n".join(tsv_lines(PAIRS[number * 200 : (number + 1) * 200])))
     corpus = scan_files(DataConfig(task="tsv", train=str(tmp_path / "*.tsv")), sample_size=10)
     dataset = corpus.text_dataset(shuffle_buffer=100, seed=7)
-    epochs = [[tuple(pair) for pair in dataset.as_numpy_iterator()] for _ in range(2)]
-    again = [tuple(pair) for pair in corpus.text_dataset(shuffle_buffer=100, seed=7).as_numpy_iterator()]
-    assert epochs[0] == again and epochs[0] != epochs[1]
-    assert collections.Counter(epochs[0]) == collections.Counter(epochs[1])
+    passes = [[tuple(pair) for pair in dataset.as_numpy_iterator()] for _ in range(2)]
+    other = [tuple(pair) for pair in corpus.text_dataset(shuffle_buffer=100, seed=8).as_numpy_iterator()]
+    assert passes[0] == passes[1] and passes[0] != other
+    assert collections.Counter(passes[0]) == collections.Counter(other)
     # A window of 100 lines moves no line further than the window and the interleaving allow.
-    order = {pair: index for index, pair in enumerate(epochs[0])}
+    order = {pair: index for index, pair in enumerate(passes[0])}
     positions = np.array([order[(source.encode(), target.encode())] for source, target in PAIRS])
     assert positions[:50].mean() < 400 < positions[-50:].mean()
 

@@ -20,7 +20,7 @@ EPOCHS = 2
 
 
 def read_backup(metadata):
-    """The `{"epoch", "batch"}` of the last backup, or `None` while there is none."""
+    """The `{"epoch", "batches_done", "steps", ...}` of the last backup, or `None` while there is none."""
     try:
         return json.loads(metadata.read_text())
     except (FileNotFoundError, json.JSONDecodeError):
@@ -32,7 +32,7 @@ def wait_for_mid_epoch_backup(process, metadata):
     deadline = time.monotonic() + TIMEOUT
     while time.monotonic() < deadline:
         backup = read_backup(metadata)
-        if backup and backup["epoch"] >= 1 and backup["batch"] > 0:
+        if backup and backup["epoch"] >= 1 and backup["batches_done"] > 0:
             return
         if process.poll() is not None:
             pytest.fail(f"training ended before a mid-epoch backup: {process.communicate()[1][-3000:]}")
@@ -40,14 +40,22 @@ def wait_for_mid_epoch_backup(process, metadata):
     pytest.fail("no mid-epoch backup in time")
 
 
-def test_training_killed_mid_epoch_resumes_from_the_last_backup(tmp_path):
+def train_command(config, output):
+    command = [sys.executable, "-m", "keras_attention.cli", "train", "--config", config, "--output", output]
+    return [str(part) for part in command] + ["--verbose", "0"]
+
+
+def test_training_killed_mid_epoch_continues_exactly_where_it_was_backed_up(tmp_path):
     config = write_tiny_config(
         tmp_path, num_train=8 * STEPS_PER_EPOCH, batch_size=8, epochs=EPOCHS, backup_every_steps=3
     )
+    uninterrupted = subprocess.run(
+        train_command(config, tmp_path / "whole"), cwd=ROOT, env=python_env(), capture_output=True, text=True, timeout=TIMEOUT
+    )
+    assert uninterrupted.returncode == 0, uninterrupted.stderr[-3000:]
     output = tmp_path / "run"
-    command = [sys.executable, "-m", "keras_attention.cli", "train", "--config", config, "--output", output]
-    command = [str(part) for part in command] + ["--verbose", "0"]
-    metadata = output / "backup" / "state" / "training_metadata.json"
+    command = train_command(config, output)
+    metadata = output / "backup" / "state" / "position.json"
     process = subprocess.Popen(
         command, cwd=ROOT, env=python_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -62,19 +70,26 @@ def test_training_killed_mid_epoch_resumes_from_the_last_backup(tmp_path):
     assert process.returncode == -signal.SIGKILL
     assert not (output / "model.keras").exists()
     backup = read_backup(metadata)
-    backed_up_steps = backup["epoch"] * STEPS_PER_EPOCH + backup["batch"] + 1
+    backed_up_steps = backup["epoch"] * STEPS_PER_EPOCH + backup["batches_done"]
+    assert backup["steps"] == backed_up_steps
 
     rerun = subprocess.run(command, cwd=ROOT, env=python_env(), capture_output=True, text=True, timeout=TIMEOUT)
 
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     assert "holds an unfinished run of this config: resuming it" in rerun.stdout
-    resumed = f"resuming from the backup: epoch {backup['epoch'] + 1}, after {backed_up_steps} training steps"
+    resumed = (
+        f"resuming from the backup: epoch {backup['epoch'] + 1}, skipping its {backup['batches_done']} "
+        f"batches trained before, after {backed_up_steps} training steps"
+    )
     assert resumed in rerun.stdout
     summary = json.loads((output / "summary.json").read_text())
-    assert summary["resumed_from"] == {"epoch": backup["epoch"], "step": backed_up_steps}
+    expected = {"epoch": backup["epoch"], "step": backed_up_steps, "skipped_batches": backup["batches_done"]}
+    assert summary["resumed_from"] == expected
     assert summary["epochs"] == EPOCHS
-    # The interrupted epoch is trained again from its first batch, on top of the backed-up state.
-    assert summary["steps"] == backed_up_steps + (EPOCHS - backup["epoch"]) * STEPS_PER_EPOCH
+    # No batch is trained twice: the steps, and the losses, of the uninterrupted run.
+    whole = json.loads((tmp_path / "whole" / "summary.json").read_text())
+    assert summary["steps"] == whole["steps"] == EPOCHS * STEPS_PER_EPOCH
+    assert summary["final"]["loss"] == pytest.approx(whole["final"]["loss"], rel=1e-4)
     assert [row["epoch"] for row in read_history(output / "history.csv")] == ["0", "1"]
     assert not (output / "backup").exists()
     assert (output / "checkpoints" / "best.weights.h5").is_file()  # by `loss`: this run has no dev data
