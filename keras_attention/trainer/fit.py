@@ -89,7 +89,7 @@ def _prepare_directories(output_dir, overwrite, config, cluster, log):
     """Readies the run directory (chief) or the worker's own folder.
 
     Returns:
-        `(backup_dir, worker_directory)`: this process's `BackupAndRestore` folder, and the
+        `(backup_dir, worker_directory)`: this process's `StepBackup` folder, and the
         folder of a non-chief worker (`None` for the chief).
     """
     if cluster is None or is_chief(cluster):

@@ -1,7 +1,7 @@
 """The output directory of a training run: start it, replace it, or resume the unfinished run in it.
 
 While a run trains, its directory holds `backup/` (the config of the run in `backup/config.yaml`
-and the `BackupAndRestore` state in `backup/state/`). A rerun of the same command finds it and
+and the `StepBackup` state in `backup/state/`, see `keras_attention.trainer.backup`). A rerun of the same command finds it and
 resumes; the backup is removed when the run is saved. Non-chief workers of a multi-worker run
 keep their own backups in `workers/<task>/` and write nothing else.
 """
@@ -26,7 +26,7 @@ def backup_config_path(output_dir):
 
 
 def backup_state_dir(output_dir):
-    """The chief's `BackupAndRestore` folder in `output_dir`."""
+    """The chief's `StepBackup` folder in `output_dir`."""
     return Path(output_dir) / BACKUP_DIR / "state"
 
 
