@@ -11,7 +11,9 @@ import pytest
 from tiny_runs import ROOT, TIMEOUT, python_env, write_tiny_config
 
 from keras_attention.config import RunConfig
+from keras_attention.data.positions import InputPosition
 from keras_attention.errors import RunDirectoryError
+from keras_attention.trainer.backup import StepBackup
 from keras_attention.trainer.callbacks import read_history
 from keras_attention.trainer.resume import backup_config_path, prepare_output_directory
 
@@ -124,3 +126,9 @@ def test_overwrite_starts_an_unfinished_run_over(tmp_path):
 def test_a_run_without_backups_leaves_nothing_to_resume(tmp_path):
     assert prepare_output_directory(tmp_path, overwrite=False, config=config_with(backup=False)) is False
     assert not (tmp_path / "backup").exists()
+
+
+@pytest.mark.parametrize("every_steps", [0, -3, 2.5, "10"])
+def test_step_backup_refuses_a_step_count_that_is_not_a_positive_integer(tmp_path, every_steps):
+    with pytest.raises(ValueError, match=rf"every_steps: expected a positive integer or None, got {every_steps!r}"):
+        StepBackup(tmp_path, InputPosition(), every_steps=every_steps)
