@@ -9,8 +9,9 @@ Two kinds, with the same interface (`size`, `sample`, `describe_skipped`, `skipp
   `scan_files` reads them once in Python, without TensorFlow: every line is checked with the
   readers' rules (`keras_attention.data.readers.parse_line`), so `on_error: raise` stops at the
   first bad line, naming the file and line, before anything is trained, and `skip` counts the
-  skipped lines by reason. The same pass counts the usable pairs and draws a seeded uniform
-  sample of them (reservoir sampling) for learning the vocabularies and for the length report.
+  skipped lines by reason (TSV and Anki files a block of lines at a time, `blocks`). The same
+  pass counts the usable pairs and draws a seeded uniform sample of them (`Reservoir`) for
+  learning the vocabularies and for the length report.
   During training, `tf.data` reads the files again each epoch and holds no more than its
   shuffle buffer, so memory does not grow with the corpus.
 
@@ -33,11 +34,14 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from keras_attention.data.blocks import block_lines, clean_tsv_block, line_blocks
 from keras_attention.data.readers import LineProblems, aligned_raw_lines, check_file, parse_line, raw_lines
+from keras_attention.data.reservoir import Reservoir
 from keras_attention.errors import DataError
 
 _PARSE_CHUNK = 1024
 _INTERLEAVED_FILES = 4
+_TSV_COLUMNS = {"tsv": 2, "anki": 3}
 
 
 class PairList:
@@ -246,29 +250,24 @@ def scan_files(data_config, sample_size, seed=0):
     """
     files = training_files(data_config.task, data_config.train, data_config.source_suffix, data_config.target_suffix)
     fields = (data_config.source_field, data_config.target_field)
-    generator = random.Random(seed)
-    sample, size, skipped, first_skipped, file_lines = [], 0, {}, {}, {}
+    sample = Reservoir(sample_size, seed)
+    skipped, first_skipped, file_lines = {}, {}, {}
     for paths in files:
         problems = LineProblems(data_config.on_error)
-        size_before = size
-        for pair in _file_pairs(data_config.task, paths, problems, fields):
-            if size < sample_size:
-                sample.append(pair)
-            else:
-                slot = generator.randrange(size + 1)
-                if slot < sample_size:
-                    sample[slot] = pair
-            size += 1
+        size_before = sample.seen
+        for count, pair_at in _file_pair_blocks(data_config.task, paths, problems, fields):
+            sample.offer(count, pair_at)
         if problems.skipped:
             origin = " + ".join(str(path) for path in paths)
             skipped[origin], first_skipped[origin] = dict(problems.skipped), dict(problems.first_skipped)
-            file_lines[origin] = size - size_before + sum(problems.skipped.values())
+            file_lines[origin] = sample.seen - size_before + sum(problems.skipped.values())
+    size = sample.seen
     lines = size + sum(sum(counts.values()) for counts in skipped.values())
     if not size:
         reasons = "; ".join(_describe_skipped(skipped, first_skipped, file_lines))
         raise DataError(f"data.train: no usable lines in {len(files)} file(s); {reasons}")
     return CorpusFiles(
-        data_config.task, files, fields, data_config.on_error, size, lines, sample, skipped, first_skipped, file_lines
+        data_config.task, files, fields, data_config.on_error, size, lines, sample.items, skipped, first_skipped, file_lines
     )
 
 
@@ -281,6 +280,27 @@ def _describe_skipped(skipped, first_skipped, file_lines):
         )
         for origin, counts in skipped.items()
     ]
+
+
+def _file_pair_blocks(task, paths, problems, fields):
+    """Yields the usable pairs of one file (one pair of files) block by block, as `(count, pair_at)`
+    (`pair_at(i)` gives pair i of the block), reporting the other lines to `problems`. TSV and Anki
+    blocks take the fast path of `keras_attention.data.blocks`."""
+    if task not in _TSV_COLUMNS:
+        pairs = _file_pairs(task, paths, problems, fields)
+        while block := list(itertools.islice(pairs, _PARSE_CHUNK)):
+            yield len(block), block.__getitem__
+        return
+    check_file(paths[0], "training pairs")
+    for first_line, block in line_blocks(paths[0]):
+        checked = clean_tsv_block(block, _TSV_COLUMNS[task], first_line == 1)
+        if checked is not None:
+            yield checked.count, checked.pair
+            continue
+        numbered = enumerate(block_lines(block), start=first_line)
+        pairs = [parse_line(task, (raw,), paths, line_number, problems, fields) for line_number, raw in numbered]
+        pairs = [pair for pair in pairs if pair is not None]
+        yield len(pairs), pairs.__getitem__
 
 
 def _file_pairs(task, paths, problems, fields):
