@@ -1,12 +1,16 @@
 """Fault tolerance: a training killed with SIGKILL mid-epoch resumes from its last backup when the
 same command is run again; and what happens to an output directory that holds an unfinished run."""
 
+import io
 import json
 import signal
 import subprocess
 import sys
 import time
+import zipfile
 
+import h5py
+import numpy as np
 import pytest
 from tiny_runs import ROOT, TIMEOUT, python_env, write_tiny_config
 
@@ -40,6 +44,14 @@ def wait_for_mid_epoch_backup(process, metadata):
             pytest.fail(f"training ended before a mid-epoch backup: {process.communicate()[1][-3000:]}")
         time.sleep(0.02)
     pytest.fail("no mid-epoch backup in time")
+
+
+def saved_weights(model_file):
+    """Every weight array in a `.keras` file, by its path inside the file's weights."""
+    with zipfile.ZipFile(model_file) as archive, h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r") as weights:
+        arrays = {}
+        weights.visititems(lambda name, item: arrays.update({name: item[()]}) if isinstance(item, h5py.Dataset) else None)
+    return arrays
 
 
 def train_command(config, output):
@@ -92,6 +104,10 @@ def test_training_killed_mid_epoch_continues_exactly_where_it_was_backed_up(tmp_
     whole = json.loads((tmp_path / "whole" / "summary.json").read_text())
     assert summary["steps"] == whole["steps"] == EPOCHS * STEPS_PER_EPOCH
     assert summary["final"]["loss"] == pytest.approx(whole["final"]["loss"], rel=1e-4)
+    resumed_weights, whole_weights = saved_weights(output / "model.keras"), saved_weights(tmp_path / "whole" / "model.keras")
+    assert resumed_weights.keys() == whole_weights.keys() and len(whole_weights) > 10
+    for name, array in whole_weights.items():
+        np.testing.assert_allclose(resumed_weights[name], array, rtol=1e-4, atol=1e-6, err_msg=name)
     assert [row["epoch"] for row in read_history(output / "history.csv")] == ["0", "1"]
     assert not (output / "backup").exists()
     assert (output / "checkpoints" / "best.weights.h5").is_file()  # by `loss`: this run has no dev data
