@@ -28,8 +28,10 @@ demo: $(STAMP)
 	@$(BIN)/keras-attention translate --model runs/dates $(EXAMPLES) | paste -d '\t' <(printf '%s\n' $(EXAMPLES)) -
 
 # Two pytest workers (pytest-xdist): most tests spend their time tracing graphs on one core.
+# `worksteal` hands each worker a contiguous half of the tests, so that a module's fixtures (such
+# as the trained dates run of tests/test_cli.py) are mostly built once, then rebalances the tail.
 test: $(BACKENDS_STAMP)
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist worksteal --durations=20
 	PYTHON=$(BIN)/python bash tests/backends.sh -n 2
 
 # Every benchmark (about 90 minutes), appended to BENCHMARKS.md with the date and commit.
