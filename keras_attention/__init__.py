@@ -10,7 +10,7 @@ The public API:
 - models: `build_seq2seq`, `compile_seq2seq`, `inference_models`
 - decoding: `greedy_decode`, `beam_search_decode`, `sample_decode`
 - text and data: `CharTokenizer`, `WordPieceTokenizer`, `SentencePieceTokenizer`,
-  `learn_vocabulary`, `tokenizer_from_config`, `read_tsv`, `read_parallel`, `read_jsonl`,
+  `learn_vocabulary`, `learn_vocabularies`, `tokenizer_from_config`, `read_tsv`, `read_parallel`, `read_jsonl`,
   `make_dataset`, `teacher_forcing_inputs`
 - runs: `train`, `load_run`, `save_run`, `Translator`, `DevBleu`
 - checkpoints: `average_checkpoints`, `average_run_checkpoints`
@@ -65,6 +65,7 @@ _MODULES = {
         "CharTokenizer",
         "SentencePieceTokenizer",
         "WordPieceTokenizer",
+        "learn_vocabularies",
         "learn_vocabulary",
         "tokenizer_from_config",
     ),

@@ -39,8 +39,8 @@ FILE_TASKS = TASKS[1:]
 ON_ERROR = ("raise", "skip")
 LENGTH_POLICIES = ("truncate", "filter")
 # Default `data.vocabulary_sample` by tokenizer kind: the sample that each learns in at most
-# 15 s per side on 2 CPU cores from long-tailed text (tf-text's WordPiece learner is pure Python;
-# BENCHMARKS.md, "Real-sized corpora"). A run takes the smallest of its two sides'.
+# 15 s per side on 2 CPU cores from long-tailed text (tf-text's WordPiece learner is pure Python,
+# one core per side; BENCHMARKS.md, "Real-sized corpora"). A run takes the smallest of its two sides'.
 VOCABULARY_SAMPLES = {"char": 100_000, "wordpiece": 6_000, "sentencepiece": 100_000}
 DECODING_STRATEGIES = ("greedy", "beam", "sample")
 STRATEGIES = ("auto", "default", "mirrored", "multi_worker", "tpu")

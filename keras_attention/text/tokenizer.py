@@ -28,11 +28,11 @@ import sentencepiece
 import tensorflow as tf
 import tensorflow_text as tf_text
 from tensorflow_text.python.ops.sentencepiece_tokenizer import gen_sentencepiece_tokenizer
-from tensorflow_text.tools.wordpiece_vocab import wordpiece_tokenizer_learner_lib as wordpiece_learner
 
 from keras_attention.errors import ConfigError, DataError
 from keras_attention.text import vocab as vocab_lib
 from keras_attention.text.normalize import normalize
+from keras_attention.text.wordpiece_learning import learn_in_parallel
 
 _STRINGS = tf.TensorSpec([None], tf.string)
 UNUSABLE_CHARACTERS = ("\x00", "\x11")  # control characters a WordPiece vocabulary cannot hold
@@ -281,20 +281,41 @@ class WordPieceTokenizer(Tokenizer):
             times: at most `text_config.vocabulary_size` tokens, unless the characters alone need
             more.
         """
+        return cls.learn_vocabularies([(text_config, texts)])[0]
+
+    @classmethod
+    def learn_vocabularies(cls, sides):
+        """`learn_vocabulary` for several `(text_config, texts)` at once, each on its own core.
+
+        The learner is pure Python; `wordpiece_learning.learn_in_parallel` runs all but one of
+        them in child processes.
+        """
+        counts = [cls._word_counts(text_config, texts) for text_config, texts in sides]
+        jobs = [(words, cls._learner_arguments(text_config)) for words, (text_config, _) in zip(counts, sides) if words]
+        learned = iter(learn_in_parallel(jobs))
+        return [
+            cls._within_size([token for token in next(learned) if cls._usable(token)], text_config.vocabulary_size)
+            if words
+            else list(vocab_lib.SPECIAL_TOKENS)
+            for words, (text_config, _) in zip(counts, sides)
+        ]
+
+    @staticmethod
+    def _word_counts(text_config, texts):
+        """How often each space-separated word of the normalized `texts` occurs."""
         normalizer = _normalizer(text_config)  # bound to a name: tf.function methods hold it weakly
         normalized = normalizer.normalize(tf.constant(list(texts), tf.string))
         words = tf.strings.split(normalized, sep=" ").flat_values.numpy()
-        counts = collections.Counter(word.decode("utf-8") for word in words if word)
-        if not counts:
-            return list(vocab_lib.SPECIAL_TOKENS)
-        learned = wordpiece_learner.learn(
-            counts,
+        return collections.Counter(word.decode("utf-8") for word in words if word)
+
+    @classmethod
+    def _learner_arguments(cls, text_config):
+        return dict(
             vocab_size=text_config.vocabulary_size,
             reserved_tokens=list(vocab_lib.SPECIAL_TOKENS),
             lower_thresh=text_config.min_count,
             joiner=cls.SUFFIX_INDICATOR,
         )
-        return cls._within_size([token for token in learned if cls._usable(token)], text_config.vocabulary_size)
 
     @classmethod
     def _within_size(cls, learned, vocabulary_size):
@@ -498,6 +519,31 @@ def learn_vocabulary(text_config, texts, side=None):
             raise
         raise ConfigError(f"{side}.{error}") from None
 
+
+
+def learn_vocabularies(sides):
+    """Learns the vocabularies of several sides, as `learn_vocabulary` learns one.
+
+    Tokenizer classes with a `learn_vocabularies` class method (`WordPieceTokenizer`, whose
+    learner is pure Python) learn all their sides at the same time, each on its own core; the
+    other sides learn one after the other (SentencePiece's trainer uses every core itself).
+
+    Args:
+        sides: list of `(text_config, texts, side)`, the arguments of `learn_vocabulary`.
+
+    Returns:
+        The vocabularies, in the order of `sides`.
+    """
+    together = collections.defaultdict(list)
+    for index, (text_config, _, _) in enumerate(sides):
+        tokenizer_class = TOKENIZER_CLASSES[text_config.tokenizer]
+        if hasattr(tokenizer_class, "learn_vocabularies"):
+            together[tokenizer_class].append(index)
+    vocabularies = {}
+    for tokenizer_class, indices in together.items():
+        learned = tokenizer_class.learn_vocabularies([(sides[index][0], list(sides[index][1])) for index in indices])
+        vocabularies.update(zip(indices, learned))
+    return [vocabularies[index] if index in vocabularies else learn_vocabulary(*side) for index, side in enumerate(sides)]
 
 def _normalizer(text_config):
     """A character tokenizer with only the special tokens: normalizes and splits like `text_config`."""

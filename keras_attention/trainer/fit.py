@@ -13,7 +13,7 @@ from keras_attention.errors import ConfigError
 from keras_attention.evaluation import score_translations
 from keras_attention.models import build_seq2seq, compile_seq2seq
 from keras_attention.runs import load_run, save_run, write_summary
-from keras_attention.text.tokenizer import learn_vocabulary, tokenizer_from_config
+from keras_attention.text.tokenizer import learn_vocabularies, tokenizer_from_config
 from keras_attention.trainer import resume
 from keras_attention.trainer.callbacks import RunProgress, make_callbacks
 from keras_attention.trainer.cudnn import cudnn_report
@@ -106,8 +106,12 @@ def _learn_tokenizers(config, splits, log):
     sample = corpus.sample
     of = f" (a seeded sample of the {corpus.size:,})" if len(sample) < corpus.size else ""
     log(f"learning {config.source.tokenizer} / {config.target.tokenizer} vocabularies from {len(sample):,} pairs{of}")
-    source_vocabulary = learn_vocabulary(config.source, [source for source, _ in sample], side="source")
-    target_vocabulary = learn_vocabulary(config.target, [target for _, target in sample], side="target")
+    source_vocabulary, target_vocabulary = learn_vocabularies(
+        [
+            (config.source, [source for source, _ in sample], "source"),
+            (config.target, [target for _, target in sample], "target"),
+        ]
+    )
     source_tokenizer = tokenizer_from_config(config.source, source_vocabulary)
     target_tokenizer = tokenizer_from_config(config.target, target_vocabulary)
     log(

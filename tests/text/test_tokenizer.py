@@ -15,8 +15,8 @@ from sentencepiece import sentencepiece_model_pb2
 
 from keras_attention.config import TextConfig
 from keras_attention.errors import ConfigError, DataError
-from keras_attention.text import vocab
-from keras_attention.text.tokenizer import CharTokenizer, learn_vocabulary, tokenizer_from_config
+from keras_attention.text import vocab, wordpiece_learning
+from keras_attention.text.tokenizer import CharTokenizer, learn_vocabularies, learn_vocabulary, tokenizer_from_config
 
 ALPHABET = string.ascii_lowercase + string.digits + " -,."
 
@@ -244,6 +244,26 @@ def test_wordpiece_vocabulary_size_is_a_limit_that_keeps_every_character():
 
 
 # SentencePiece (unigram and BPE): learned with the sentencepiece package, applied with tf-text.
+
+
+def test_learn_vocabularies_learns_wordpiece_sides_in_child_processes_with_the_same_result(monkeypatch):
+    lowercase = TextConfig(tokenizer="wordpiece", vocabulary_size=60, lowercase=True)
+    wordpiece = TextConfig(tokenizer="wordpiece", vocabulary_size=120)
+    sides = [(wordpiece, CORPUS, "source"), (TextConfig(), CORPUS, "target"), (lowercase, CORPUS[::-1], None)]
+    children = []
+    run = wordpiece_learning.subprocess.run
+    monkeypatch.setattr(wordpiece_learning.subprocess, "run", lambda *a, **k: children.append(a) or run(*a, **k))
+    vocabularies = learn_vocabularies(sides)
+    assert len(children) == 1  # of the two WordPiece sides, one learns in a child and one here
+    assert vocabularies == [learn_vocabulary(*side) for side in sides]
+    assert vocabularies[0] != vocabularies[2] and vocabularies[1] == learn_vocabulary(TextConfig(), CORPUS)
+
+
+def test_a_failing_wordpiece_learner_child_is_an_error_with_its_message(monkeypatch):
+    monkeypatch.setattr(wordpiece_learning, "_CHILD_PROGRAM", "import sys; sys.exit('the learner broke')")
+    config = TextConfig(tokenizer="wordpiece", vocabulary_size=120)
+    with pytest.raises(RuntimeError, match=r"child process failed \(exit status 1\): the learner broke"):
+        learn_vocabularies([(config, CORPUS, "source"), (config, CORPUS, "target")])
 
 VERSES = [
     "In the beginning, God created the heavens and the earth.",
