@@ -145,16 +145,14 @@ def throughput(config_path, corpus_path, pairs, steps, rounds):
     from keras_attention.data.corpus import scan_files
     from keras_attention.data.pipeline import corpus_dataset, make_dataset
     from keras_attention.models import build_seq2seq, compile_seq2seq
-    from keras_attention.text.tokenizer import learn_vocabulary, tokenizer_from_config
+    from keras_attention.text.tokenizer import learn_vocabularies, tokenizer_from_config
 
     config = RunConfig.from_yaml(config_path)
     config.data.train = str(corpus_path)
     config.data.vocabulary_sample = None
     corpus = scan_files(config.data, config.vocabulary_sample_size(), config.training.seed)
-    tokenizers = [
-        tokenizer_from_config(side, learn_vocabulary(side, [pair[index] for pair in corpus.sample]))
-        for index, side in enumerate((config.source, config.target))
-    ]
+    sides = [(side, [pair[index] for pair in corpus.sample], None) for index, side in enumerate((config.source, config.target))]
+    tokenizers = [tokenizer_from_config(side, vocabulary) for (side, _, _), vocabulary in zip(sides, learn_vocabularies(sides))]
     options = dict(
         shuffle_buffer=config.training.shuffle_buffer,
         seed=0,

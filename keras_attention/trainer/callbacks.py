@@ -22,6 +22,8 @@ from keras_attention.errors import ConfigError
 from keras_attention.trainer.attention_images import AttentionImages
 from keras_attention.trainer.backup import StepBackup
 
+HISTORY_FILE = "history.csv"  # in the run directory: one row of logs per epoch (`HistoryCSV`)
+
 
 class EpochCheckpoints(keras.callbacks.Callback):
     """Saves the model weights after every epoch and keeps only the last `keep` of them.
@@ -77,6 +79,12 @@ def read_history(path):
         return []
     with path.open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
+
+
+def last_logged_epoch(output_dir):
+    """The logs of the last epoch in the run's history file as floats, `NA` cells left out (`{}`: none)."""
+    rows = read_history(Path(output_dir) / HISTORY_FILE)
+    return {name: float(value) for name, value in rows[-1].items() if name != "epoch" and value != "NA"} if rows else {}
 
 
 def best_logged_value(history_path, monitor, mode):
@@ -178,6 +186,11 @@ class RunProgress(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         self.epochs_done = epoch + 1
 
+    def on_train_end(self, logs=None):
+        if self.start_epoch is None:  # restored from a backup taken after the last epoch: no epoch ran
+            self.start_epoch = self.epochs_done = self.model._initial_epoch or 0
+            self.start_step = int(keras.ops.convert_to_numpy(self.model.optimizer.iterations))
+
     @property
     def resumed_from(self):
         """`{"epoch", "step", "skipped_batches"}` where this `fit` resumed a run, or `None`."""
@@ -260,7 +273,7 @@ def make_callbacks(
     if not chief:
         return callbacks + backup
     checkpoints = output_dir / CHECKPOINTS_DIR
-    callbacks.append(HistoryCSV(output_dir / "history.csv"))
+    callbacks.append(HistoryCSV(output_dir / HISTORY_FILE))
     if training.save_best:
         mode = monitor_mode(monitor)
         callbacks.append(
@@ -270,7 +283,7 @@ def make_callbacks(
                 mode=mode,
                 save_best_only=True,
                 save_weights_only=True,
-                initial_value_threshold=best_logged_value(output_dir / "history.csv", monitor, mode),
+                initial_value_threshold=best_logged_value(output_dir / HISTORY_FILE, monitor, mode),
             )
         )
     if training.keep_checkpoints:

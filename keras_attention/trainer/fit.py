@@ -15,7 +15,7 @@ from keras_attention.models import build_seq2seq, compile_seq2seq
 from keras_attention.runs import load_run, save_run, write_summary
 from keras_attention.text.tokenizer import learn_vocabularies, tokenizer_from_config
 from keras_attention.trainer import resume
-from keras_attention.trainer.callbacks import RunProgress, make_callbacks
+from keras_attention.trainer.callbacks import RunProgress, last_logged_epoch, make_callbacks
 from keras_attention.trainer.cudnn import cudnn_report
 from keras_attention.trainer.data_report import report_data
 from keras_attention.trainer.dev_bleu import dev_bleu_callbacks
@@ -270,7 +270,9 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
         "mixed_precision": training.mixed_precision,
         "training_seconds": round(training_seconds, 1),
         **data_report,
-        "final": {name: float(values[-1]) for name, values in history.history.items()},
+        # Empty when the run resumed after its last epoch; the history file has that epoch then.
+        "final": {name: float(values[-1]) for name, values in history.history.items()}
+        or last_logged_epoch(output_dir),
     }
     if not chief:
         resume.finish(output_dir, chief=False, worker_directory=worker_directory)

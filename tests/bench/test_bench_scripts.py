@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from keras_attention.config import DataConfig, ModelConfig, RunConfig, TextConfig, TrainingConfig
 from keras_attention.trainer import train
@@ -81,3 +82,21 @@ def test_quality_budget_trains_both_systems_and_tabulates_them(tmp_path, capsys)
     recorded = [json.loads(line) for line in results.read_text().splitlines()]
     assert [result["system"] for result in recorded] == ["ours", "torch"]
     assert all(result["steps"] > 0 and "case:lc" in result["bleu_signature"] for result in recorded)
+
+
+def test_scale_bench_measures_the_first_step_memory_and_throughput(tmp_path, capsys):
+    bible = BENCH.parents[1] / "shared" / "data" / "bible"
+    if not bible.is_dir():
+        pytest.skip("../shared/data/bible is absent: the scale bench generates its corpora from it")
+    config = yaml.safe_load((BENCH.parent / "training" / "configs" / "bible-en-es.yaml").read_text())
+    config["data"] = {"task": "tsv", "train": str(bible / "web-sparv.train.tsv"), "buckets": 2}
+    config["source"]["vocabulary_size"] = config["target"]["vocabulary_size"] = 300
+    config["model"].update(embedding_dim=8, encoder_units=8, decoder_units=16, attention_units=8, attentional_units=16)
+    config["training"].update(batch_size=16, shuffle_buffer=100)
+    (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(config))
+    bench_main("scale")(["--quick", "--config", str(tmp_path / "tiny.yaml"), "--directory", str(tmp_path / "scale")])
+    output = capsys.readouterr().out
+    rows = table_rows(output)
+    assert len(rows) == 5 and rows[1].startswith("| 3,000 |"), output
+    assert [row.split(" | ")[0] for row in rows[3:]] == ["| in-memory", "| streamed"], output
+    assert "Streamed input pipeline alone" in output

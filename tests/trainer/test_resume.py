@@ -10,6 +10,7 @@ import time
 import zipfile
 
 import h5py
+import keras
 import numpy as np
 import pytest
 from tiny_runs import ROOT, TIMEOUT, python_env, write_tiny_config
@@ -17,6 +18,7 @@ from tiny_runs import ROOT, TIMEOUT, python_env, write_tiny_config
 from keras_attention.config import RunConfig
 from keras_attention.data.positions import InputPosition
 from keras_attention.errors import RunDirectoryError
+from keras_attention.trainer import train
 from keras_attention.trainer.backup import StepBackup
 from keras_attention.trainer.callbacks import read_history
 from keras_attention.trainer.resume import backup_config_path, prepare_output_directory
@@ -112,6 +114,30 @@ def test_training_killed_mid_epoch_continues_exactly_where_it_was_backed_up(tmp_
     assert not (output / "backup").exists()
     assert (output / "checkpoints" / "best.weights.h5").is_file()  # by `loss`: this run has no dev data
 
+
+
+class KilledBeforeTheSave(keras.callbacks.Callback):
+    """Ends training with an error after the last epoch's backup: a kill before the run is saved."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.last_logs = dict(logs)
+
+    def on_train_end(self, logs=None):
+        raise InterruptedError("killed before the save")
+
+
+def test_a_run_killed_after_its_last_epoch_resumes_to_a_full_summary(tmp_path):
+    config = RunConfig.from_yaml(write_tiny_config(tmp_path, epochs=2))
+    killed = KilledBeforeTheSave()
+    with pytest.raises(InterruptedError):
+        train(config, tmp_path / "run", verbose=0, log=lambda line: None, callbacks=[killed])
+    assert not (tmp_path / "run" / "model.keras").exists()
+    summary = train(config, tmp_path / "run", verbose=0, log=lambda line: None)
+    assert (summary["epochs"], summary["steps"]) == (2, 16)
+    assert summary["resumed_from"] == {"epoch": 2, "step": 16, "skipped_batches": 0}
+    assert summary["final"] == pytest.approx(killed.last_logs) and "loss" in summary["final"]
+    assert json.loads((tmp_path / "run" / "summary.json").read_text())["final"] == summary["final"]
+    assert (tmp_path / "run" / "model.keras").is_file() and not (tmp_path / "run" / "backup").exists()
 
 def config_with(**training):
     config = RunConfig()
