@@ -12,7 +12,7 @@ The public API:
 - text and data: `CharTokenizer`, `WordPieceTokenizer`, `SentencePieceTokenizer`,
   `learn_vocabulary`, `learn_vocabularies`, `tokenizer_from_config`, `read_tsv`, `read_parallel`, `read_jsonl`,
   `make_dataset`, `teacher_forcing_inputs`
-- runs: `train`, `load_run`, `save_run`, `Translator`, `DevBleu`
+- runs: `train`, `load_run`, `save_run`, `RunLayout`, `Translator`, `DevBleu`
 - checkpoints: `average_checkpoints`, `average_run_checkpoints`
 - export for TF Serving: `export_run`, `export_translator`
 - evaluation: `score_translations`, `alignment_examples`, `save_heatmaps`
@@ -75,9 +75,8 @@ _MODULES = {
     "keras_attention.trainer.dev_bleu": ("DevBleu",),
     "keras_attention.evaluation.metrics": ("score_translations",),
     "keras_attention.evaluation.heatmaps": ("alignment_examples", "save_heatmaps"),
-    "keras_attention.runs": ("load_run", "save_run"),
+    "keras_attention.runs": ("RunLayout", "average_checkpoints", "average_run_checkpoints", "load_run", "save_run"),
     "keras_attention.translator": ("Translator",),
-    "keras_attention.checkpoints": ("average_checkpoints", "average_run_checkpoints"),
     "keras_attention.export": ("export_run", "export_translator"),
     "keras_attention.tuning": ("Seq2SeqHyperModel", "tune"),
 }

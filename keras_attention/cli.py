@@ -189,7 +189,9 @@ def _hypotheses_path(args):
         return None
     if args.hypotheses:
         return Path(args.hypotheses)
-    return Path(args.model) / "hypotheses" / f"{Path(args.data[0]).stem}.tsv"
+    from keras_attention.runs import RunLayout
+
+    return RunLayout(args.model).hypotheses(args.data[0])
 
 
 def _write_hypotheses(path, sources, references, hypotheses):
@@ -261,7 +263,7 @@ def _read_sentence_file(path):
 
 
 def _average_checkpoints(args):
-    from keras_attention.checkpoints import average_run_checkpoints
+    from keras_attention.runs import average_run_checkpoints
 
     averaged = average_run_checkpoints(args.model, args.output, last=args.last, overwrite=args.overwrite)
     print(f"averaged {len(averaged)} checkpoints ({', '.join(path.name for path in averaged)}) into {args.output}")

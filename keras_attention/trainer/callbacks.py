@@ -12,36 +12,29 @@ from pathlib import Path
 
 import keras
 
-from keras_attention.checkpoints import (
-    BEST_CHECKPOINT,
-    CHECKPOINTS_DIR,
-    epoch_checkpoint_name,
-    epoch_checkpoints,
-)
 from keras_attention.errors import ConfigError
+from keras_attention.runs.layout import RunLayout
 from keras_attention.trainer.attention_images import AttentionImages
 from keras_attention.trainer.backup import StepBackup
-
-HISTORY_FILE = "history.csv"  # in the run directory: one row of logs per epoch (`HistoryCSV`)
 
 
 class EpochCheckpoints(keras.callbacks.Callback):
     """Saves the model weights after every epoch and keeps only the last `keep` of them.
 
     Args:
-        directory: folder of the `epoch-NNNN.weights.h5` files (1-based epoch numbers).
+        layout: `RunLayout` of the run (`RunLayout.epoch_checkpoint`: 1-based epoch numbers).
         keep: how many of the newest checkpoints to keep.
     """
 
-    def __init__(self, directory, keep):
+    def __init__(self, layout, keep):
         super().__init__()
-        self.directory = Path(directory)
+        self.layout = layout
         self.keep = keep
 
     def on_epoch_end(self, epoch, logs=None):
-        self.directory.mkdir(parents=True, exist_ok=True)
-        self.model.save_weights(self.directory / epoch_checkpoint_name(epoch + 1))
-        for _, path in epoch_checkpoints(self.directory)[: -self.keep]:
+        self.layout.checkpoints.mkdir(parents=True, exist_ok=True)
+        self.model.save_weights(self.layout.epoch_checkpoint(epoch + 1))
+        for _, path in self.layout.epoch_checkpoints()[: -self.keep]:
             path.unlink()
 
 
@@ -83,7 +76,7 @@ def read_history(path):
 
 def last_logged_epoch(output_dir):
     """The logs of the last epoch in the run's history file as floats, `NA` cells left out (`{}`: none)."""
-    rows = read_history(Path(output_dir) / HISTORY_FILE)
+    rows = read_history(RunLayout(output_dir).history)
     return {name: float(value) for name, value in rows[-1].items() if name != "epoch" and value != "NA"} if rows else {}
 
 
@@ -249,7 +242,7 @@ def make_callbacks(
         TensorBoard see the metrics they log (`val_bleu`).
     """
     training = config.training
-    output_dir = Path(output_dir)
+    layout = RunLayout(output_dir)
     callbacks = [ExactStepCount(), position, progress]
     if training.max_training_minutes:
         callbacks.append(TimeLimit(training.max_training_minutes, log=progress.log))
@@ -272,23 +265,22 @@ def make_callbacks(
     )
     if not chief:
         return callbacks + backup
-    checkpoints = output_dir / CHECKPOINTS_DIR
-    callbacks.append(HistoryCSV(output_dir / HISTORY_FILE))
+    callbacks.append(HistoryCSV(layout.history))
     if training.save_best:
         mode = monitor_mode(monitor)
         callbacks.append(
             keras.callbacks.ModelCheckpoint(
-                str(checkpoints / BEST_CHECKPOINT),
+                str(layout.best_checkpoint),
                 monitor=monitor,
                 mode=mode,
                 save_best_only=True,
                 save_weights_only=True,
-                initial_value_threshold=best_logged_value(output_dir / HISTORY_FILE, monitor, mode),
+                initial_value_threshold=best_logged_value(layout.history, monitor, mode),
             )
         )
     if training.keep_checkpoints:
-        callbacks.append(EpochCheckpoints(checkpoints, training.keep_checkpoints))
-    callbacks.append(keras.callbacks.TensorBoard(log_dir=str(output_dir / "logs"), write_graph=False))
+        callbacks.append(EpochCheckpoints(layout, training.keep_checkpoints))
+    callbacks.append(keras.callbacks.TensorBoard(log_dir=str(layout.logs), write_graph=False))
     if training.attention_images and attention_examples:
-        callbacks.append(AttentionImages(*attention_examples, log_dir=output_dir / "logs" / "attention"))
+        callbacks.append(AttentionImages(*attention_examples, log_dir=layout.attention_logs))
     return callbacks + backup

@@ -34,7 +34,7 @@ class DevBleu(keras.callbacks.Callback):
 
     ```python
     dev_bleu = DevBleu(dev_pairs[:300], source_tokenizer, target_tokenizer, max_length=64)
-    best = keras.callbacks.ModelCheckpoint("best.weights.h5", monitor="val_bleu", mode="max",
+    best = keras.callbacks.ModelCheckpoint("best-bleu.weights.h5", monitor="val_bleu", mode="max",
                                            save_best_only=True, save_weights_only=True)
     model.fit(train_data, validation_data=dev_data, epochs=10, callbacks=[dev_bleu, best])
     ```

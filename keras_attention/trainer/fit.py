@@ -12,7 +12,7 @@ from keras_attention.data.sources import load_splits
 from keras_attention.errors import ConfigError
 from keras_attention.evaluation import score_translations
 from keras_attention.models import build_seq2seq, compile_seq2seq
-from keras_attention.runs import load_run, save_run, write_summary
+from keras_attention.runs import RunLayout, TrainingSummary, load_run, save_run
 from keras_attention.text.tokenizer import learn_vocabularies, tokenizer_from_config
 from keras_attention.trainer import resume
 from keras_attention.trainer.callbacks import RunProgress, last_logged_epoch, make_callbacks
@@ -95,9 +95,9 @@ def _prepare_directories(output_dir, overwrite, config, cluster, log):
     if cluster is None or is_chief(cluster):
         if resume.prepare_output_directory(output_dir, overwrite, config):
             log(f"{output_dir} holds an unfinished run of this config: resuming it")
-        return resume.backup_state_dir(output_dir), None
-    worker_directory = resume.prepare_worker_directory(output_dir, task_name(cluster), overwrite)
-    return worker_directory / "backup", worker_directory
+        return RunLayout(output_dir).backup_state, None
+    task = task_name(cluster)
+    return RunLayout(output_dir).worker_backup(task), resume.prepare_worker_directory(output_dir, task, overwrite)
 
 
 def _learn_tokenizers(config, splits, log):
@@ -214,7 +214,7 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
         callbacks: extra Keras callbacks, run after the configured ones.
 
     Returns:
-        The summary dict also written to `summary.json` (by the chief; `output` is `None` on
+        A `TrainingSummary`, also written to `summary.json` by the chief (`output` is `None` on
         other workers).
     """
     config.validate()
@@ -258,22 +258,21 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
                 verbose=verbose,
             )
         training_seconds = time.perf_counter() - started
-    summary = {
-        "output": str(output_dir) if chief else None,
-        "parameters": model.count_params(),
-        "train_pairs": splits.train.size,
-        "epochs": progress.epochs_done,
-        "steps": int(keras.ops.convert_to_numpy(model.optimizer.iterations)),
-        "resumed_from": progress.resumed_from,
-        "strategy": training.strategy,
-        "replicas": strategy.num_replicas_in_sync,
-        "mixed_precision": training.mixed_precision,
-        "training_seconds": round(training_seconds, 1),
-        **data_report,
+    summary = TrainingSummary(
+        output=str(output_dir) if chief else None,
+        parameters=model.count_params(),
+        train_pairs=splits.train.size,
+        epochs=progress.epochs_done,
+        steps=int(keras.ops.convert_to_numpy(model.optimizer.iterations)),
+        resumed_from=progress.resumed_from,
+        strategy=training.strategy,
+        replicas=strategy.num_replicas_in_sync,
+        mixed_precision=training.mixed_precision,
+        training_seconds=round(training_seconds, 1),
+        data=data_report,
         # Empty when the run resumed after its last epoch; the history file has that epoch then.
-        "final": {name: float(values[-1]) for name, values in history.history.items()}
-        or last_logged_epoch(output_dir),
-    }
+        final={name: float(values[-1]) for name, values in history.history.items()} or last_logged_epoch(output_dir),
+    )
     if not chief:
         resume.finish(output_dir, chief=False, worker_directory=worker_directory)
         return summary
@@ -285,6 +284,6 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
         translator = load_run(output_dir).translator()
         sources, references = zip(*splits.test)
         hypotheses = translator.translate(list(sources)).translations
-        summary["test"] = score_translations(hypotheses, list(references), lowercase=config.target.lowercase)
-    write_summary(output_dir, summary)
+        summary.test = score_translations(hypotheses, list(references), lowercase=config.target.lowercase)
+    summary.write(output_dir)
     return summary

@@ -1,33 +1,17 @@
 """The output directory of a training run: start it, replace it, or resume the unfinished run in it.
 
-While a run trains, its directory holds `backup/` (the config of the run in `backup/config.yaml`
-and the `StepBackup` state in `backup/state/`, see `keras_attention.trainer.backup`). A rerun of the same command finds it and
-resumes; the backup is removed when the run is saved. Non-chief workers of a multi-worker run
-keep their own backups in `workers/<task>/` and write nothing else.
+While a run trains, its directory holds a backup (`RunLayout.backup`: the config the run started
+with, and the `StepBackup` state, see `keras_attention.trainer.backup`). A rerun of the same
+command finds it and resumes; the backup is removed when the run is saved. Non-chief workers of a
+multi-worker run keep their own backups in `RunLayout.worker(task)` and write nothing else.
 """
 
 import shutil
 from pathlib import Path
 
-from keras_attention.checkpoints import CHECKPOINTS_DIR
 from keras_attention.config import RunConfig
 from keras_attention.errors import RunDirectoryError
-from keras_attention.runs import is_run_directory
-
-BACKUP_DIR = "backup"
-WORKERS_DIR = "workers"
-# What an unfinished run may have written; removed when a run starts from scratch.
-PARTIAL_OUTPUTS = (BACKUP_DIR, "history.csv", CHECKPOINTS_DIR, "logs")
-
-
-def backup_config_path(output_dir):
-    """Where the config of the unfinished run in `output_dir` is kept."""
-    return Path(output_dir) / BACKUP_DIR / "config.yaml"
-
-
-def backup_state_dir(output_dir):
-    """The chief's `StepBackup` folder in `output_dir`."""
-    return Path(output_dir) / BACKUP_DIR / "state"
+from keras_attention.runs import RunLayout, is_run_directory
 
 
 def _remove(path):
@@ -71,7 +55,8 @@ def prepare_output_directory(output_dir, overwrite, config):
                 f"or choose another --output"
             )
         shutil.rmtree(output_dir)
-    saved_config = backup_config_path(output_dir)
+    layout = RunLayout(output_dir)
+    saved_config = layout.backup_config
     if saved_config.is_file() and not overwrite:
         difference = first_difference(RunConfig.from_yaml(saved_config).to_dict(), config.to_dict())
         if difference:
@@ -81,8 +66,8 @@ def prepare_output_directory(output_dir, overwrite, config):
                 f"to start over"
             )
         return True
-    for name in PARTIAL_OUTPUTS:
-        _remove(output_dir / name)
+    for path in layout.partial_outputs:
+        _remove(path)
     output_dir.mkdir(parents=True, exist_ok=True)
     if config.training.backup:
         saved_config.parent.mkdir()
@@ -92,7 +77,7 @@ def prepare_output_directory(output_dir, overwrite, config):
 
 def prepare_worker_directory(output_dir, task, overwrite):
     """Returns the private folder of non-chief worker `task` in `output_dir` (`overwrite` empties it)."""
-    directory = Path(output_dir) / WORKERS_DIR / task
+    directory = RunLayout(output_dir).worker(task)
     if overwrite:
         _remove(directory)
     return directory
@@ -100,11 +85,11 @@ def prepare_worker_directory(output_dir, task, overwrite):
 
 def finish(output_dir, chief, worker_directory=None):
     """Removes what only an unfinished run needs: the backup (chief) or the worker's folder."""
-    output_dir = Path(output_dir)
+    layout = RunLayout(output_dir)
     if chief:
-        _remove(output_dir / BACKUP_DIR)
+        _remove(layout.backup)
         return
     _remove(worker_directory)
-    workers = output_dir / WORKERS_DIR
+    workers = layout.workers
     if workers.is_dir() and not any(workers.iterdir()):
         workers.rmdir()

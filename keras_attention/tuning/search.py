@@ -23,6 +23,7 @@ import tensorflow as tf
 from keras_attention.config import RunConfig
 from keras_attention.data.sources import load_splits
 from keras_attention.errors import ConfigError, TuningError
+from keras_attention.runs.layout import CONFIG_FILE
 from keras_attention.trainer.callbacks import monitor_mode
 from keras_attention.trainer.fit import check_dev_scores, checked_strategy, prepare_data
 from keras_attention.trainer.streamed_epochs import streamed_epochs
@@ -32,7 +33,6 @@ from keras_attention.tuning import distributed
 from keras_attention.tuning.hypermodel import EXACT_MATCH, Seq2SeqHyperModel
 from keras_attention.tuning.report import TRIAL_LOG_DIR, TrialLog, read_trial_log, trial_rows, write_report
 
-CONFIG_FILE = "config.yaml"
 PROJECT = "search"
 BEST_CONFIG = "best.yaml"
 

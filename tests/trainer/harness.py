@@ -81,7 +81,7 @@ def worker(config_path, output_dir, weights_path):
     final = FinalWeights()
     summary = train(RunConfig.from_yaml(config_path), output_dir, verbose=0, callbacks=[final])
     np.savez(weights_path, *final.weights)
-    return summary
+    return summary.to_dict()
 
 
 def worker_reads(*config_paths):

@@ -21,7 +21,8 @@ from keras_attention.errors import RunDirectoryError
 from keras_attention.trainer import train
 from keras_attention.trainer.backup import StepBackup
 from keras_attention.trainer.callbacks import read_history
-from keras_attention.trainer.resume import backup_config_path, prepare_output_directory
+from keras_attention.runs import RunLayout
+from keras_attention.trainer.resume import prepare_output_directory
 
 STEPS_PER_EPOCH = 12
 EPOCHS = 2
@@ -148,7 +149,7 @@ def config_with(**training):
 
 def test_unfinished_run_with_another_config_is_refused(tmp_path):
     assert prepare_output_directory(tmp_path, overwrite=False, config=config_with(epochs=3)) is False
-    assert backup_config_path(tmp_path).is_file()
+    assert RunLayout(tmp_path).backup_config.is_file()
     refused = r"unfinished run started with another config \(training.epochs: 3 then, 4 now\)"
     with pytest.raises(RunDirectoryError, match=refused):
         prepare_output_directory(tmp_path, overwrite=False, config=config_with(epochs=4))
@@ -162,7 +163,7 @@ def test_overwrite_starts_an_unfinished_run_over(tmp_path):
     assert prepare_output_directory(tmp_path, overwrite=True, config=config_with(epochs=4)) is False
     assert not (tmp_path / "history.csv").exists()
     assert (tmp_path / "notes.txt").exists()
-    assert RunConfig.from_yaml(backup_config_path(tmp_path)).training.epochs == 4
+    assert RunConfig.from_yaml(RunLayout(tmp_path).backup_config).training.epochs == 4
 
 
 def test_a_run_without_backups_leaves_nothing_to_resume(tmp_path):

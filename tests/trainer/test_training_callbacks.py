@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_attention.checkpoints import epoch_checkpoints
 from keras_attention.errors import ConfigError
-from keras_attention.runs import load_run
+from keras_attention.runs import RunLayout, load_run
 from keras_attention.trainer.callbacks import CheckMonitor, ExactStepCount, HistoryCSV, read_history
 
 
@@ -25,7 +24,7 @@ def summaries(log_dir):
 def test_run_keeps_last_checkpoints_and_best_and_drops_its_backup(tiny_run):
     output, summary = tiny_run
     assert summary["epochs"] == 3 and summary["resumed_from"] is None
-    assert [epoch for epoch, _ in epoch_checkpoints(output / "checkpoints")] == [2, 3]
+    assert [epoch for epoch, _ in RunLayout(output).epoch_checkpoints()] == [2, 3]
     assert (output / "checkpoints" / "best.weights.h5").is_file()
     assert not (output / "backup").exists()
     rows = read_history(output / "history.csv")
@@ -37,7 +36,7 @@ def test_best_checkpoint_holds_the_epoch_with_the_lowest_val_loss(tiny_run):
     output, _ = tiny_run
     rows = read_history(output / "history.csv")
     best_epoch = 1 + min(range(len(rows)), key=lambda index: float(rows[index]["val_loss"]))
-    kept = dict(epoch_checkpoints(output / "checkpoints"))
+    kept = dict(RunLayout(output).epoch_checkpoints())
     assert best_epoch in kept, f"val_loss by epoch: {[row['val_loss'] for row in rows]}"
     model = load_run(output).model
     model.load_weights(output / "checkpoints" / "best.weights.h5")

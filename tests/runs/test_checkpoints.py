@@ -4,7 +4,8 @@ import keras
 import numpy as np
 import pytest
 
-from keras_attention.checkpoints import average_checkpoints, average_weights, epoch_checkpoint_name, epoch_checkpoints
+from keras_attention.runs import RunLayout, average_checkpoints, average_weights
+from keras_attention.runs.layout import epoch_checkpoint_name
 
 
 def small_model():
@@ -62,8 +63,10 @@ def test_weights_of_different_models_are_refused():
 
 
 def test_epoch_checkpoints_are_listed_in_epoch_order(tmp_path):
+    layout = RunLayout(tmp_path)
+    assert layout.epoch_checkpoints() == []
+    layout.checkpoints.mkdir()
     for name in ("epoch-0010.weights.h5", "epoch-0002.weights.h5", "best.weights.h5", "notes.txt"):
-        (tmp_path / name).write_text("")
-    expected = [(2, tmp_path / "epoch-0002.weights.h5"), (10, tmp_path / "epoch-0010.weights.h5")]
-    assert epoch_checkpoints(tmp_path) == expected
-    assert epoch_checkpoints(tmp_path / "missing") == []
+        (layout.checkpoints / name).write_text("")
+    expected = [(2, tmp_path / "checkpoints" / "epoch-0002.weights.h5"), (10, layout.epoch_checkpoint(10))]
+    assert layout.epoch_checkpoints() == expected

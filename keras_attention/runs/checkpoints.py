@@ -1,8 +1,8 @@
 """Epoch checkpoints of a run, and checkpoint averaging.
 
-Training keeps the weights of the last `training.keep_checkpoints` epochs in
-`RUN_DIR/checkpoints/epoch-NNNN.weights.h5` (1-based epoch numbers) and the best epoch's weights
-in `RUN_DIR/checkpoints/best.weights.h5`. Averaging the weights of the last few checkpoints (as
+Training keeps the weights of the last `training.keep_checkpoints` epochs and those of the best
+epoch in the run's checkpoint folder (`RunLayout.epoch_checkpoint`, `RunLayout.best_checkpoint`).
+Averaging the weights of the last few checkpoints (as
 OpenNMT and tensorflow/nmt offer) often gives a slightly better model than the last one alone.
 
 Example:
@@ -13,32 +13,15 @@ load_run("runs/dates-avg").translator().translate(["3 March 1998"])
 ```
 """
 
-import re
 import shutil
 from pathlib import Path
 
 import numpy as np
 
 from keras_attention.errors import RunDirectoryError
-from keras_attention.runs import is_run_directory, load_run, save_run, write_summary
-
-CHECKPOINTS_DIR = "checkpoints"
-BEST_CHECKPOINT = "best.weights.h5"
-_EPOCH_CHECKPOINT = re.compile(r"^epoch-(\d+)\.weights\.h5$")
-
-
-def epoch_checkpoint_name(epoch):
-    """File name of the weights after 1-based `epoch`: `epoch-0003.weights.h5`."""
-    return f"epoch-{epoch:04d}.weights.h5"
-
-
-def epoch_checkpoints(directory):
-    """The epoch checkpoints in `directory`, oldest first, as a list of `(epoch, path)`."""
-    directory = Path(directory)
-    if not directory.is_dir():
-        return []
-    found = (_EPOCH_CHECKPOINT.match(path.name) for path in directory.iterdir())
-    return sorted((int(match.group(1)), directory / match.group(0)) for match in found if match)
+from keras_attention.runs.layout import EPOCH_CHECKPOINTS, RunLayout
+from keras_attention.runs.store import is_run_directory, load_run, save_run
+from keras_attention.runs.summary import write_summary
 
 
 def average_weights(weight_lists):
@@ -102,10 +85,11 @@ def average_run_checkpoints(run_dir, output_dir, last=None, overwrite=False):
             already holds a run and not `overwrite`.
     """
     run = load_run(run_dir)
-    available = epoch_checkpoints(Path(run_dir) / CHECKPOINTS_DIR)
+    layout = RunLayout(run_dir)
+    available = layout.epoch_checkpoints()
     if not available:
         raise RunDirectoryError(
-            f"{str(run_dir)!r} has no epoch checkpoints ({CHECKPOINTS_DIR}/epoch-NNNN.weights.h5); "
+            f"{str(run_dir)!r} has no epoch checkpoints ({EPOCH_CHECKPOINTS}); "
             f"train with training.keep_checkpoints > 0"
         )
     last = last or len(available)
