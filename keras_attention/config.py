@@ -22,13 +22,8 @@ from pathlib import Path
 import yaml
 
 from keras_attention.errors import ConfigError
+from keras_attention.options import attention as attention_options
 
-ADDITIVE_ATTENTION_SCORES = ("bahdanau", "bahdanau_normed", "luong_concat")
-ATTENTION_SCORES = ADDITIVE_ATTENTION_SCORES + ("luong_dot", "luong_general", "scaled_dot")
-ATTENTION_SCALES = {
-    "luong_general": (None, "inverse_sqrt", "learned"),
-    "scaled_dot": (None, "inverse_sqrt", "learned"),
-}
 ATTENTION_PLACEMENTS = ("after_lstm", "in_step")
 INITIALIZATIONS = ("keras", "torch")
 TOKENIZERS = ("char", "wordpiece", "sentencepiece")
@@ -88,9 +83,9 @@ class ModelConfig:
         bidirectional: whether every encoder layer reads in both directions.
         decoder_units: LSTM units per decoder layer.
         decoder_layers: number of stacked decoder LSTM layers.
-        attention: attention score, one of `ATTENTION_SCORES` (see `AttentionLayer`).
+        attention: attention score, one of `keras_attention.options.attention.SCORES` (see `AttentionLayer`).
         attention_units: size of the additive scoring space (required for the additive scores
-            `ADDITIVE_ATTENTION_SCORES`; `null` otherwise).
+            `ADDITIVE_SCORES`; `null` otherwise).
         attentional_units: size of the attentional vector `tanh(W [c; s])` fed to the output layer.
         dropout: dropout rate on embeddings, between recurrent layers (`after_lstm` only) and on
             the attentional vector.
@@ -142,8 +137,8 @@ class ModelConfig:
             "attentional_units",
         ):
             _positive_int(getattr(self, name), f"{key}.{name}")
-        _choice(self.attention, ATTENTION_SCORES, f"{key}.attention")
-        additive = self.attention in ADDITIVE_ATTENTION_SCORES
+        _choice(self.attention, attention_options.SCORES, f"{key}.attention")
+        additive = self.attention in attention_options.ADDITIVE_SCORES
         if additive:
             _check(
                 self.attention_units is not None,
@@ -158,12 +153,10 @@ class ModelConfig:
                 f"must be null for attention {self.attention!r} (it has no scoring space), "
                 f"got {self.attention_units!r}",
             )
-        scales = ATTENTION_SCALES.get(self.attention, (None,))
-        _check(
-            self.attention_scale in scales,
-            f"{key}.attention_scale",
-            f"expected one of {list(scales)} for attention {self.attention!r}, got {self.attention_scale!r}",
-        )
+        try:
+            attention_options.resolve_scale(self.attention, self.attention_scale)
+        except ValueError as error:
+            raise ConfigError(f"{key}.attention_scale: {error}") from None
         _check(
             0.0 <= self.dropout < 1.0, f"{key}.dropout", f"expected 0 <= dropout < 1, got {self.dropout!r}"
         )
@@ -191,7 +184,7 @@ class ModelConfig:
         _check(
             not self.coverage or additive,
             f"{key}.coverage",
-            f"needs an additive attention {list(ADDITIVE_ATTENTION_SCORES)}, got attention "
+            f"needs an additive attention {list(attention_options.ADDITIVE_SCORES)}, got attention "
             f"{self.attention!r}",
         )
         if self.coverage:
@@ -758,9 +751,9 @@ class TuningConfig:
         if "attention_units" in self.search:
             scores = self.search["attention"].choices if "attention" in self.search else [config.model.attention]
             _check(
-                any(score in ADDITIVE_ATTENTION_SCORES for score in scores),
+                any(score in attention_options.ADDITIVE_SCORES for score in scores),
                 f"{key}.search.attention_units",
-                f"only additive scores {list(ADDITIVE_ATTENTION_SCORES)} use it, and the attention "
+                f"only additive scores {list(attention_options.ADDITIVE_SCORES)} use it, and the attention "
                 f"searched or configured is {scores!r}",
             )
 
@@ -806,13 +799,13 @@ def trial_config(config, values, searched=None):
     training = dataclasses.replace(config.training)
     for name, value in values.items():
         setattr(model if SEARCHABLE[name] == "model" else training, name, value)
-    if model.attention in ADDITIVE_ATTENTION_SCORES:
+    if model.attention in attention_options.ADDITIVE_SCORES:
         if model.attention_units is None and "attention_units" in searched:
             spec = searched["attention_units"]
             model.attention_units = spec.default_value(None) or (spec.choices[0] if spec.choices else spec.min)
     else:
         model.attention_units = None
-    if model.attention_scale not in ATTENTION_SCALES.get(model.attention, (None,)):
+    if model.attention_scale not in attention_options.SCALES.get(model.attention, (None,)):
         model.attention_scale = None
     return dataclasses.replace(config, model=model, training=training, tuning=None)
 

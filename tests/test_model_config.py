@@ -3,7 +3,8 @@ messages with key paths and lines, YAML round trips."""
 
 import pytest
 
-from keras_attention.config import ATTENTION_SCORES, ModelConfig, RunConfig
+from keras_attention.config import ModelConfig, RunConfig
+from keras_attention.options.attention import SCORES
 from keras_attention.errors import ConfigError
 
 
@@ -15,7 +16,7 @@ def test_defaults_keep_attention_after_the_lstm():
 
 
 def test_every_score_is_allowed():
-    assert ATTENTION_SCORES == (
+    assert SCORES == (
         "bahdanau",
         "bahdanau_normed",
         "luong_concat",
@@ -65,12 +66,12 @@ def test_coverage_loss_weight_int_becomes_float(config_file):
         ),
         (
             "model:\n  attention_scale: learned\n",
-            r"line 2: model.attention_scale: expected one of \[None\] for attention 'bahdanau', "
-            r"got 'learned'",
+            r"line 2: model.attention_scale: `scale` must be one of \(None,\) for score='bahdanau'. "
+            r"Received: scale='learned'",
         ),
         (
             "model:\n  attention: luong_general\n  attention_units: null\n  attention_scale: sqrt\n",
-            r"model.attention_scale: expected one of \[None, 'inverse_sqrt', 'learned'\] .*got 'sqrt'",
+            r"model.attention_scale: `scale` must be one of \(None, 'inverse_sqrt', 'learned'\) .*scale='sqrt'",
         ),
         ("model:\n  attention_scale: 2\n", r"model.attention_scale: expected str or null, got int 2"),
         (

@@ -6,16 +6,7 @@ import numbers
 import keras
 from keras import ops
 
-ADDITIVE_SCORES = ("bahdanau", "bahdanau_normed", "luong_concat")
-MULTIPLICATIVE_SCORES = ("luong_dot", "luong_general", "scaled_dot")
-SCALES = {
-    "bahdanau": (None,),
-    "bahdanau_normed": (None,),
-    "luong_concat": (None,),
-    "luong_dot": (None,),
-    "luong_general": (None, "inverse_sqrt", "learned"),
-    "scaled_dot": ("inverse_sqrt", "learned"),
-}
+from keras_attention.options.attention import ADDITIVE_SCORES, check_score, resolve_scale
 
 
 def _input_names(use_coverage):
@@ -166,8 +157,6 @@ class AttentionLayer(keras.layers.Layer):
     ((2, 5, 32), (2, 5, 7))
     """
 
-    SCORES = ADDITIVE_SCORES + MULTIPLICATIVE_SCORES
-
     def __init__(
         self,
         score,
@@ -182,11 +171,7 @@ class AttentionLayer(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if score not in self.SCORES:
-            raise ValueError(
-                f"`score` must be one of {', '.join(self.SCORES)}. "
-                f"Received: score={score!r}"
-            )
+        check_score(score)
         if score in ADDITIVE_SCORES:
             if not _is_positive_int(units):
                 raise ValueError(
@@ -201,13 +186,7 @@ class AttentionLayer(keras.layers.Layer):
                 f"score={score!r}; leave it as None. "
                 f"Received: units={units!r}"
             )
-        if score == "scaled_dot" and scale is None:
-            scale = "inverse_sqrt"
-        if scale not in SCALES[score]:
-            raise ValueError(
-                f"`scale` must be one of {SCALES[score]} for score={score!r}. "
-                f"Received: scale={scale!r}"
-            )
+        scale = resolve_scale(score, scale)
         if (
             not isinstance(dropout, numbers.Real)
             or isinstance(dropout, bool)

@@ -5,7 +5,8 @@ import numbers
 import keras
 from keras import ops
 
-from keras_attention.layers.attention import ADDITIVE_SCORES, AttentionLayer
+from keras_attention.layers.attention import AttentionLayer
+from keras_attention.options.attention import ADDITIVE_SCORES
 
 
 @keras.saving.register_keras_serializable(package="keras_attention")

@@ -3,7 +3,7 @@
 import keras
 
 from keras_attention.layers import AttentionMemory, AttentionRNN, SplitMemory
-from keras_attention.layers.attention import ADDITIVE_SCORES
+from keras_attention.options.attention import ADDITIVE_SCORES
 from keras_attention.models.decoder import build_decoder
 from keras_attention.models.encoder import build_encoder
 from keras_attention.models.metrics import MaskedTokenAccuracy, SequenceAccuracy

@@ -2,7 +2,8 @@
 
 import keras_tuner
 
-from keras_attention.config import ADDITIVE_ATTENTION_SCORES, SEARCHABLE, hyperparameter_type, trial_config
+from keras_attention.config import SEARCHABLE, hyperparameter_type, trial_config
+from keras_attention.options.attention import ADDITIVE_SCORES
 from keras_attention.models import build_seq2seq, compile_seq2seq
 from keras_attention.trainer.dev_bleu import dev_bleu_callbacks
 
@@ -80,7 +81,7 @@ class Seq2SeqHyperModel(keras_tuner.HyperModel):
             section = getattr(self.config, SEARCHABLE[name])
             default = spec.default_value(getattr(section, name))
             if name == "attention_units" and "attention" in search:
-                additive = [score for score in search["attention"].choices if score in ADDITIVE_ATTENTION_SCORES]
+                additive = [score for score in search["attention"].choices if score in ADDITIVE_SCORES]
                 with hp.conditional_scope("attention", additive):
                     value = declare(hp, name, spec, default)
             else:

@@ -756,7 +756,7 @@ class AttentionLayerHarnessTest(testing.TestCase):
         ),
         (
             {"score": "scaled_dot", "scale": 2.0},
-            r"\('inverse_sqrt', 'learned'\).*Received: scale=2.0",
+            r"\(None, 'inverse_sqrt', 'learned'\).*Received: scale=2.0",
         ),
         ({"score": "luong_dot", "dropout": 1.0}, "Received: dropout=1.0"),
         ({"score": "luong_dot", "dropout": -0.1}, "Received: dropout=-0.1"),

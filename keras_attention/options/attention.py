@@ -1,0 +1,32 @@
+"""Attention scores, and the scales each score allows (`AttentionLayer`, `model.attention`)."""
+
+ADDITIVE_SCORES = ("bahdanau", "bahdanau_normed", "luong_concat")
+MULTIPLICATIVE_SCORES = ("luong_dot", "luong_general", "scaled_dot")
+SCORES = ADDITIVE_SCORES + MULTIPLICATIVE_SCORES
+# The `scale` values each score takes; `None` stands for the score's `DEFAULT_SCALES` entry, or no scaling.
+SCALES = {
+    "bahdanau": (None,),
+    "bahdanau_normed": (None,),
+    "luong_concat": (None,),
+    "luong_dot": (None,),
+    "luong_general": (None, "inverse_sqrt", "learned"),
+    "scaled_dot": (None, "inverse_sqrt", "learned"),
+}
+DEFAULT_SCALES = {"scaled_dot": "inverse_sqrt"}
+
+
+def check_score(score):
+    """Raises `ValueError` unless `score` is one of `SCORES`."""
+    if score not in SCORES:
+        raise ValueError(f"`score` must be one of {', '.join(SCORES)}. Received: score={score!r}")
+
+
+def resolve_scale(score, scale):
+    """The scaling that `scale` means for a valid `score` (`None`: the score's default, if any).
+
+    Raises:
+        ValueError: `score` does not take `scale`.
+    """
+    if scale not in SCALES[score]:
+        raise ValueError(f"`scale` must be one of {SCALES[score]} for score={score!r}. Received: scale={scale!r}")
+    return DEFAULT_SCALES.get(score) if scale is None else scale
