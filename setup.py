@@ -1,4 +1,8 @@
-"""Packaging for keras-attention."""
+"""Packaging for keras-attention.
+
+The distribution is named `keras-attention-toolkit`: `keras-attention` on PyPI is an unrelated
+2019 package. The import name is `keras_attention` and the command `keras-attention`.
+"""
 
 from pathlib import Path
 
@@ -7,7 +11,7 @@ from setuptools import find_packages, setup
 HERE = Path(__file__).parent
 
 setup(
-    name="keras-attention",
+    name="keras-attention-toolkit",
     version="0.1.0",
     description=(
         "Attention-based sequence-to-sequence models on Keras 3: "
