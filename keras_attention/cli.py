@@ -11,7 +11,8 @@ import sys
 import warnings
 from pathlib import Path
 
-from keras_attention.config import DECODING_STRATEGIES
+from keras_attention.options.decoding import EXPORTABLE_STRATEGIES
+from keras_attention.options.decoding import STRATEGIES as DECODING_STRATEGIES
 
 MAX_PLOT_SENTENCES = 32
 
@@ -363,7 +364,7 @@ def build_parser():
     export.add_argument(
         "--warmup", metavar="FILE", help="UTF-8 file of warmup sentences, one a line (default: a few dates)"
     )
-    add_decoding_arguments(export, n_best=True, strategies=("greedy", "beam"), batch_size=False)
+    add_decoding_arguments(export, n_best=True, strategies=EXPORTABLE_STRATEGIES, batch_size=False)
     export.set_defaults(handler=_export)
 
     plot = commands.add_parser(
@@ -409,7 +410,7 @@ def add_input_arguments(parser):
     add_format_argument(parser)
 
 
-def add_decoding_arguments(parser, n_best, strategies=DECODING_STRATEGIES, batch_size=True):
+def add_decoding_arguments(parser, n_best, strategies=tuple(DECODING_STRATEGIES), batch_size=True):
     """Adds the decoding options, which override the run's `decoding` config.
 
     Args:

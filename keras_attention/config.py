@@ -13,6 +13,7 @@ config.to_yaml("my.yaml")
 ```
 """
 
+import contextlib
 import dataclasses
 import math
 import types
@@ -23,6 +24,9 @@ import yaml
 
 from keras_attention.errors import ConfigError
 from keras_attention.options import attention as attention_options
+from keras_attention.options import decoding as decoding_options
+from keras_attention.options.checks import OptionError, check_choice, check_positive_int
+from keras_attention.options.data import LENGTH_POLICIES, ON_ERROR
 
 ATTENTION_PLACEMENTS = ("after_lstm", "in_step")
 INITIALIZATIONS = ("keras", "torch")
@@ -31,13 +35,10 @@ SUBWORD_MODELS = ("unigram", "bpe")
 NORMALIZATIONS = ("NFKC", "NFKD", "NFC", "NFD", "none")
 TASKS = ("dates", "tsv", "anki", "parallel", "jsonl")
 FILE_TASKS = TASKS[1:]
-ON_ERROR = ("raise", "skip")
-LENGTH_POLICIES = ("truncate", "filter")
 # Default `data.vocabulary_sample` by tokenizer kind: the sample that each learns in at most
 # 15 s per side on 2 CPU cores from long-tailed text (tf-text's WordPiece learner is pure Python,
 # one core per side; BENCHMARKS.md, "Real-sized corpora"). A run takes the smallest of its two sides'.
 VOCABULARY_SAMPLES = {"char": 100_000, "wordpiece": 6_000, "sentencepiece": 100_000}
-DECODING_STRATEGIES = ("greedy", "beam", "sample")
 STRATEGIES = ("auto", "default", "mirrored", "multi_worker", "tpu")
 MIXED_PRECISION_POLICIES = ("mixed_float16", "mixed_bfloat16")
 TUNERS = ("hyperband", "bayesian", "random")
@@ -64,12 +65,28 @@ def _check(condition, key, message):
         raise ConfigError(f"{key}: {message}")
 
 
+@contextlib.contextmanager
+def _named(key):
+    """Turns the `OptionError` of a check into a `ConfigError` that names the config key.
+
+    `key` is the option's full key (`model.encoder_units`), or, ending in `.`, the section whose
+    key the error's option is (`decoding.`).
+    """
+    try:
+        yield
+    except OptionError as error:
+        full_key = key + error.option if key.endswith(".") else key
+        raise ConfigError(f"{full_key}: expected {error.expected}, got {error.value!r}") from None
+
+
 def _positive_int(value, key):
-    _check(value > 0, key, f"expected a positive integer, got {value!r}")
+    with _named(key):
+        check_positive_int(value, key)
 
 
 def _choice(value, choices, key):
-    _check(value in choices, key, f"expected one of {list(choices)}, got {value!r}")
+    with _named(key):
+        check_choice(value, choices, key)
 
 
 @dataclasses.dataclass
@@ -153,10 +170,8 @@ class ModelConfig:
                 f"must be null for attention {self.attention!r} (it has no scoring space), "
                 f"got {self.attention_units!r}",
             )
-        try:
+        with _named(f"{key}.attention_scale"):
             attention_options.resolve_scale(self.attention, self.attention_scale)
-        except ValueError as error:
-            raise ConfigError(f"{key}.attention_scale: {error}") from None
         _check(
             0.0 <= self.dropout < 1.0, f"{key}.dropout", f"expected 0 <= dropout < 1, got {self.dropout!r}"
         )
@@ -525,7 +540,7 @@ class DecodingConfig:
     Args:
         max_length: maximum number of output tokens.
         batch_size: sentences decoded together.
-        strategy: one of `DECODING_STRATEGIES`: `greedy` (most probable token at each step),
+        strategy: one of `keras_attention.options.decoding.STRATEGIES`: `greedy` (most probable token at each step),
             `beam` (beam search) or `sample` (random draws).
         beam_size: hypotheses kept per sentence (`beam`).
         length_penalty: GNMT length penalty weight `alpha >= 0`, 0 for none (`beam`).
@@ -551,36 +566,10 @@ class DecodingConfig:
     max_length_ratio: typing.Optional[float] = None
 
     def validate(self, key="decoding"):
-        _positive_int(self.max_length, f"{key}.max_length")
-        _positive_int(self.batch_size, f"{key}.batch_size")
-        _choice(self.strategy, DECODING_STRATEGIES, f"{key}.strategy")
-        _positive_int(self.beam_size, f"{key}.beam_size")
-        for name in ("length_penalty", "coverage_penalty"):
-            value = getattr(self, name)
-            _check(value >= 0, f"{key}.{name}", f"expected >= 0 (0 for none), got {value!r}")
-        _positive_int(self.n_best, f"{key}.n_best")
-        if self.strategy == "beam":
-            _check(
-                self.n_best <= self.beam_size,
-                f"{key}.n_best",
-                f"expected at most beam_size ({self.beam_size}), got {self.n_best!r}",
-            )
-        else:
-            _check(
-                self.n_best == 1,
-                f"{key}.n_best",
-                f"expected 1 for strategy {self.strategy!r} (n-best lists need strategy 'beam'), "
-                f"got {self.n_best!r}",
-            )
-        _check(self.temperature > 0, f"{key}.temperature", f"expected > 0, got {self.temperature!r}")
-        if self.top_k is not None:
-            _check(self.top_k > 0, f"{key}.top_k", f"expected a positive integer or null, got {self.top_k!r}")
-        if self.max_length_ratio is not None:
-            _check(
-                self.max_length_ratio > 0,
-                f"{key}.max_length_ratio",
-                f"expected > 0 or null, got {self.max_length_ratio!r}",
-            )
+        options = {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
+        del options["strategy"], options["seed"]
+        with _named(f"{key}."):
+            decoding_options.check_decoding_options(self.strategy, **options)
 
 
 @dataclasses.dataclass

@@ -7,7 +7,7 @@ import keras
 import tensorflow as tf
 
 from keras_attention.config import DecodingConfig
-from keras_attention.decoding import beam_search_decode, greedy_decode, sample_decode
+from keras_attention.options.decoding import strategy_runner
 
 _STRINGS = tf.TensorSpec([None], tf.string)
 
@@ -77,32 +77,8 @@ class Translator(tf.Module):
 
     def _decode(self, source_ids):
         """Runs the configured strategy; returns n-best shaped outputs `(batch, n_best, ...)`."""
-        options = self.decoding
-        arguments = dict(max_length=self.max_length + 1, max_length_ratio=options.max_length_ratio)
-        if options.strategy == "beam":
-            return beam_search_decode(
-                self.encoder,
-                self.decoder,
-                source_ids,
-                beam_size=options.beam_size,
-                length_penalty=options.length_penalty,
-                coverage_penalty=options.coverage_penalty,
-                n_best=options.n_best,
-                **arguments,
-            )
-        if options.strategy == "sample":
-            output = sample_decode(
-                self.encoder,
-                self.decoder,
-                source_ids,
-                temperature=options.temperature,
-                top_k=options.top_k,
-                seed=self.seed_generator,
-                **arguments,
-            )
-        else:
-            output = greedy_decode(self.encoder, self.decoder, source_ids, **arguments)
-        return {key: tf.expand_dims(value, 1) for key, value in output.items()}
+        run = strategy_runner(self.decoding.strategy)
+        return run(self.encoder, self.decoder, source_ids, self.decoding, self.seed_generator, self.max_length + 1)
 
     @tf.function(input_signature=[_STRINGS])
     def translate_batch(self, sentences):

@@ -66,12 +66,11 @@ def test_coverage_loss_weight_int_becomes_float(config_file):
         ),
         (
             "model:\n  attention_scale: learned\n",
-            r"line 2: model.attention_scale: `scale` must be one of \(None,\) for score='bahdanau'. "
-            r"Received: scale='learned'",
+            r"line 2: model.attention_scale: expected one of \(None,\) for score='bahdanau', got 'learned'",
         ),
         (
             "model:\n  attention: luong_general\n  attention_units: null\n  attention_scale: sqrt\n",
-            r"model.attention_scale: `scale` must be one of \(None, 'inverse_sqrt', 'learned'\) .*scale='sqrt'",
+            r"model.attention_scale: expected one of \(None, 'inverse_sqrt', 'learned'\) .*got 'sqrt'",
         ),
         ("model:\n  attention_scale: 2\n", r"model.attention_scale: expected str or null, got int 2"),
         (

@@ -20,9 +20,10 @@ import dataclasses
 import numpy as np
 import tensorflow as tf
 
-from keras_attention.config import LENGTH_POLICIES
+from keras_attention.options.checks import check_choice, check_positive_int
+from keras_attention.options.data import LENGTH_POLICIES
 from keras_attention.data.positions import InputPosition, epoch_seed
-from keras_attention.text.vocab import PAD_ID
+from keras_attention.special_tokens import PAD_ID
 
 _TOKENIZE_CHUNK = 1024
 _EPOCH_GRAPH_SEED = 87654321
@@ -375,14 +376,12 @@ def teacher_forcing_inputs(source_tokenizer, target_tokenizer):
 
 
 def _check_batching(buckets, length_policy):
-    if buckets < 1:
-        raise ValueError(f"buckets must be a positive integer, got {buckets!r}")
+    check_positive_int(buckets, "buckets")
     _check_policy(length_policy)
 
 
 def _check_policy(length_policy):
-    if length_policy not in LENGTH_POLICIES:
-        raise ValueError(f"length_policy must be one of {list(LENGTH_POLICIES)}, got {length_policy!r}")
+    check_choice(length_policy, LENGTH_POLICIES, "length_policy")
 
 
 def _pair_lengths(pairs, source_tokenizer, target_tokenizer):

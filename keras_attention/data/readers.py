@@ -32,7 +32,8 @@ import itertools
 import json
 from pathlib import Path
 
-from keras_attention.config import ON_ERROR
+from keras_attention.options.checks import check_choice
+from keras_attention.options.data import ON_ERROR
 from keras_attention.errors import DataError
 
 
@@ -78,8 +79,7 @@ class LineProblems:
     """Raises or counts the line problems of one reading, as `on_error` says."""
 
     def __init__(self, on_error):
-        if on_error not in ON_ERROR:
-            raise ValueError(f"on_error must be one of {list(ON_ERROR)}, got {on_error!r}")
+        check_choice(on_error, ON_ERROR, "on_error")
         self.on_error = on_error
         self.skipped = collections.Counter()
         self.first_skipped = {}

@@ -2,16 +2,9 @@
 
 from keras import ops
 
-from keras_attention.decoding.common import (
-    check_lengths,
-    check_number,
-    check_positive_int,
-    encode,
-    next_log_probs,
-    shrinking_while_loop,
-    top_k_rows,
-)
-from keras_attention.text.vocab import END_ID, START_ID
+from keras_attention.decoding.common import encode, next_log_probs, shrinking_while_loop, top_k_rows
+from keras_attention.options.decoding import check_decoding_options
+from keras_attention.special_tokens import END_ID, START_ID
 
 MIN_COVERAGE = 1e-10
 """Floor of a source position's coverage in the coverage penalty, so the penalty stays finite."""
@@ -158,15 +151,15 @@ def beam_search_decode(
     output["ids"][:, 0]  # best hypothesis of each sentence
     ```
     """
-    check_lengths(max_length, max_length_ratio)
-    check_positive_int(beam_size, "beam_size")
-    check_number(length_penalty, "length_penalty", 0)
-    check_number(coverage_penalty, "coverage_penalty", 0)
-    check_positive_int(n_best, "n_best")
-    if n_best > beam_size:
-        raise ValueError(
-            f"`n_best` must be at most `beam_size` ({beam_size}). Received: n_best={n_best}"
-        )
+    check_decoding_options(
+        "beam",
+        max_length=max_length,
+        beam_size=beam_size,
+        length_penalty=length_penalty,
+        coverage_penalty=coverage_penalty,
+        n_best=n_best,
+        max_length_ratio=max_length_ratio,
+    )
     encoder_outputs, source_mask, states, limits = encode(encoder, source_ids, max_length, max_length_ratio)
     batch, source_length = ops.shape(source_mask)[0], ops.shape(source_mask)[1]
     minus_inf = float("-inf")
@@ -306,3 +299,18 @@ def beam_search_decode(
         "log_probs": log_probs,
         "alignments": _alignments(decoder, ids, encoder_outputs, source_mask, states),
     }
+
+
+def run_beam(encoder, decoder, source_ids, options, seed, max_length):
+    """The `beam` strategy for a `Translator` (see `keras_attention.options.decoding.STRATEGIES`)."""
+    return beam_search_decode(
+        encoder,
+        decoder,
+        source_ids,
+        max_length,
+        beam_size=options.beam_size,
+        length_penalty=options.length_penalty,
+        coverage_penalty=options.coverage_penalty,
+        n_best=options.n_best,
+        max_length_ratio=options.max_length_ratio,
+    )

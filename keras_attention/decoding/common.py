@@ -1,35 +1,12 @@
-"""What the decoding strategies share: option checks, encoding, one decoder step and the token loop.
+"""What the decoding strategies share: encoding, one decoder step, the token loop and the n-best shape.
 
 Everything here uses `keras.ops` only, so the decoders run on any Keras backend and trace inside a
 `tf.function` (the loop is a `keras.ops.while_loop`, never a Python loop per token).
 """
 
-import numbers
-
 from keras import ops, tree
 
-from keras_attention.text.vocab import END_ID, PAD_ID, START_ID
-
-
-def check_positive_int(value, name):
-    """Raises `ValueError` unless `value` is a positive int (bools refused)."""
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value <= 0:
-        raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
-
-
-def check_number(value, name, minimum, strict=False):
-    """Raises `ValueError` unless `value` is a real number `>= minimum` (`> minimum` if `strict`)."""
-    valid = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not valid or value < minimum or (strict and value == minimum):
-        relation = ">" if strict else ">="
-        raise ValueError(f"`{name}` must be a number {relation} {minimum}. Received: {name}={value!r}")
-
-
-def check_lengths(max_length, max_length_ratio):
-    """Checks the options shared by every strategy (see `encode`)."""
-    check_positive_int(max_length, "max_length")
-    if max_length_ratio is not None:
-        check_number(max_length_ratio, "max_length_ratio", 0, strict=True)
+from keras_attention.special_tokens import END_ID, PAD_ID, START_ID
 
 
 def encode(encoder, source_ids, max_length, max_length_ratio=None):
@@ -214,7 +191,6 @@ def decode_token_by_token(encoder, decoder, source_ids, max_length, choose, max_
         float32 `(batch,)` (sum of the model log-probabilities of the output tokens) and
         `alignments` float32 `(batch, max_length, T_enc)` (zero after the end).
     """
-    check_lengths(max_length, max_length_ratio)
     encoder_outputs, source_mask, states, limits = encode(encoder, source_ids, max_length, max_length_ratio)
     batch, source_length = ops.shape(source_mask)[0], ops.shape(source_mask)[1]
     rows = {
@@ -264,3 +240,8 @@ def decode_token_by_token(encoder, decoder, source_ids, max_length, choose, max_
     return shrinking_while_loop(
         decode_step, rows, outputs, lambda rows: ops.logical_not(rows["finished"]), store_scores, max_length
     )
+
+
+def as_n_best(output):
+    """A one-best decoder's output with an n-best axis of size 1 after the batch axis."""
+    return {key: ops.expand_dims(value, 1) for key, value in output.items()}

@@ -2,7 +2,8 @@
 
 from keras import ops
 
-from keras_attention.decoding.common import decode_token_by_token
+from keras_attention.decoding.common import as_n_best, decode_token_by_token
+from keras_attention.options.decoding import check_decoding_options
 
 
 def greedy_decode(encoder, decoder, source_ids, max_length, max_length_ratio=None):
@@ -26,8 +27,14 @@ def greedy_decode(encoder, decoder, source_ids, max_length, max_length_ratio=Non
         end), `scores` float32 `(batch,)` (sum of the log-probabilities of the chosen tokens) and
         `alignments` float32 `(batch, max_length, T_enc)` (zero after a sentence's end).
     """
+    check_decoding_options("greedy", max_length=max_length, max_length_ratio=max_length_ratio)
 
     def most_probable(step, sentences, log_probs):
         return ops.cast(ops.argmax(log_probs, axis=-1), "int32")
 
     return decode_token_by_token(encoder, decoder, source_ids, max_length, most_probable, max_length_ratio)
+
+
+def run_greedy(encoder, decoder, source_ids, options, seed, max_length):
+    """The `greedy` strategy for a `Translator` (see `keras_attention.options.decoding.STRATEGIES`)."""
+    return as_n_best(greedy_decode(encoder, decoder, source_ids, max_length, options.max_length_ratio))

@@ -3,7 +3,8 @@
 import keras
 from keras import ops
 
-from keras_attention.decoding.common import check_number, check_positive_int, decode_token_by_token
+from keras_attention.decoding.common import as_n_best, decode_token_by_token
+from keras_attention.options.decoding import check_decoding_options
 
 
 def sample_decode(
@@ -43,10 +44,9 @@ def sample_decode(
         float32 `(batch,)` (sum of the model's log-probabilities of the drawn tokens, at
         temperature 1) and `alignments` float32 `(batch, max_length, T_enc)` (zero after the end).
     """
-    check_number(temperature, "temperature", 0, strict=True)
-    if top_k is not None:
-        check_positive_int(top_k, "top_k")
-    check_positive_int(max_length, "max_length")
+    check_decoding_options(
+        "sample", max_length=max_length, temperature=temperature, top_k=top_k, max_length_ratio=max_length_ratio
+    )
     uniform = keras.random.uniform((max_length, ops.shape(source_ids)[0]), seed=seed)
 
     def draw(step, sentences, log_probs):
@@ -59,3 +59,18 @@ def sample_decode(
         return ops.sum(ops.cast(cumulative < threshold[:, None], "int32"), axis=-1)
 
     return decode_token_by_token(encoder, decoder, source_ids, max_length, draw, max_length_ratio)
+
+
+def run_sampling(encoder, decoder, source_ids, options, seed, max_length):
+    """The `sample` strategy for a `Translator` (see `keras_attention.options.decoding.STRATEGIES`)."""
+    output = sample_decode(
+        encoder,
+        decoder,
+        source_ids,
+        max_length,
+        temperature=options.temperature,
+        top_k=options.top_k,
+        seed=seed,
+        max_length_ratio=options.max_length_ratio,
+    )
+    return as_n_best(output)

@@ -26,7 +26,8 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from keras_attention.text.vocab import END_ID
+from keras_attention.options.checks import check_positive_int
+from keras_attention.special_tokens import END_ID
 
 FONT_FAMILIES = (
     "DejaVu Sans",
@@ -145,8 +146,7 @@ def heatmap_figure(examples, columns=1):
     """
     if not examples:
         raise ValueError("heatmap_figure needs at least one example, got none")
-    if columns < 1:
-        raise ValueError(f"columns must be a positive integer, got {columns!r}")
+    check_positive_int(columns, "columns")
     columns = min(columns, len(examples))
     rows = math.ceil(len(examples) / columns)
     grid = [examples[row * columns : (row + 1) * columns] for row in range(rows)]

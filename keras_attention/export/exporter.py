@@ -21,9 +21,9 @@ from keras_attention.export.serving import (
     generic_lstm_kernels,
 )
 from keras_attention.export.tf_serving import WARMUP_SENTENCES, model_config, warmup_requests, write_warmup_requests
+from keras_attention.options.decoding import EXPORTABLE_STRATEGIES
 from keras_attention.text.vocab import SENTENCEPIECE_SUFFIX
 
-EXPORTABLE_STRATEGIES = ("greedy", "beam")
 METADATA_FILE = "assets.extra/keras_attention.json"
 MODEL_CONFIG_FILE = "models.config"
 SERVER_MODELS_FOLDER = "/models"  # where the tensorflow/serving Docker image looks for models
@@ -88,7 +88,7 @@ def export_translator(
     decoding = translator.decoding
     if decoding.strategy not in EXPORTABLE_STRATEGIES:
         raise ExportError(
-            f"export needs greedy or beam search decoding, got strategy {decoding.strategy!r} "
+            f"export needs a strategy among {list(EXPORTABLE_STRATEGIES)}, got strategy {decoding.strategy!r} "
             f"(a server should answer a sentence the same way every time)"
         )
     base = Path(output)

@@ -5,7 +5,7 @@ import contextlib
 import keras
 import tensorflow as tf
 
-from keras_attention.text.vocab import PAD_ID
+from keras_attention.special_tokens import PAD_ID
 
 INPUT_NAME = "inputs"
 SERVING_SIGNATURE = "serving_default"

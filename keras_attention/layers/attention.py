@@ -7,6 +7,7 @@ import keras
 from keras import ops
 
 from keras_attention.options.attention import ADDITIVE_SCORES, check_score, resolve_scale
+from keras_attention.options.checks import is_positive_int
 
 
 def _input_names(use_coverage):
@@ -60,14 +61,6 @@ def _split_mask(mask, count=2):
             f"Received: mask={mask!r}"
         )
     return mask[0], mask[1]
-
-
-def _is_positive_int(value):
-    return (
-        isinstance(value, numbers.Integral)
-        and not isinstance(value, bool)
-        and value > 0
-    )
 
 
 @keras.saving.register_keras_serializable(package="keras_attention")
@@ -173,7 +166,7 @@ class AttentionLayer(keras.layers.Layer):
         super().__init__(**kwargs)
         check_score(score)
         if score in ADDITIVE_SCORES:
-            if not _is_positive_int(units):
+            if not is_positive_int(units):
                 raise ValueError(
                     f"`units` must be a positive int for score={score!r}. "
                     f"Received: units={units!r}"

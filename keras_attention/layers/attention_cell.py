@@ -2,17 +2,13 @@
 `InitialAttentionState`, the zero start values of the states the cell adds."""
 
 import copy
-import numbers
 
 import keras
 from keras import ops
 
 from keras_attention.layers.attention import AttentionLayer
 from keras_attention.options.attention import ADDITIVE_SCORES
-
-
-def _is_positive_int(value):
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value > 0
+from keras_attention.options.checks import is_positive_int
 
 
 def _wrapped_cells(cell):
@@ -115,7 +111,7 @@ class AttentionRNNCell(keras.layers.Layer):
                 "AttentionRNNCell does not support attention dropout; allowed: dropout=0. "
                 f"Received: attention.dropout={attention.dropout!r}"
             )
-        if not _is_positive_int(attentional_units):
+        if not is_positive_int(attentional_units):
             raise ValueError(
                 "`attentional_units` must be a positive int. "
                 f"Received: attentional_units={attentional_units!r}"
@@ -390,7 +386,7 @@ class InitialAttentionState(keras.layers.Layer):
 
     def __init__(self, attentional_units=None, coverage=False, **kwargs):
         super().__init__(**kwargs)
-        if attentional_units is not None and not _is_positive_int(attentional_units):
+        if attentional_units is not None and not is_positive_int(attentional_units):
             raise ValueError(
                 "`attentional_units` must be a positive int or None. "
                 f"Received: attentional_units={attentional_units!r}"

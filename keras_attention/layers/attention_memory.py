@@ -1,12 +1,11 @@
 """AttentionMemory and SplitMemory: encoder states with their attention keys, projected once."""
 
-import numbers
-
 import keras
 from keras import ops
 
 from keras_attention.layers.attention import AttentionLayer
 from keras_attention.options.attention import ADDITIVE_SCORES
+from keras_attention.options.checks import is_positive_int
 
 
 @keras.saving.register_keras_serializable(package="keras_attention")
@@ -84,7 +83,7 @@ class SplitMemory(keras.layers.Layer):
 
     def __init__(self, values_dim, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(values_dim, numbers.Integral) or isinstance(values_dim, bool) or values_dim <= 0:
+        if not is_positive_int(values_dim):
             raise ValueError(f"`values_dim` must be a positive int. Received: values_dim={values_dim!r}")
         self.values_dim = int(values_dim)
 

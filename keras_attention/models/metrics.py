@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from keras_attention.text.vocab import PAD_ID
+from keras_attention.special_tokens import PAD_ID
 
 
 def _correct_and_mask(y_true, y_pred):

@@ -7,7 +7,7 @@ from keras_attention.options.attention import ADDITIVE_SCORES
 from keras_attention.models.decoder import build_decoder
 from keras_attention.models.encoder import build_encoder
 from keras_attention.models.metrics import MaskedTokenAccuracy, SequenceAccuracy
-from keras_attention.text.vocab import PAD_ID
+from keras_attention.special_tokens import PAD_ID
 
 
 def build_seq2seq(model_config, source_vocabulary_size, target_vocabulary_size):

@@ -1,5 +1,7 @@
 """Attention scores, and the scales each score allows (`AttentionLayer`, `model.attention`)."""
 
+from keras_attention.options.checks import OptionError
+
 ADDITIVE_SCORES = ("bahdanau", "bahdanau_normed", "luong_concat")
 MULTIPLICATIVE_SCORES = ("luong_dot", "luong_general", "scaled_dot")
 SCORES = ADDITIVE_SCORES + MULTIPLICATIVE_SCORES
@@ -16,17 +18,17 @@ DEFAULT_SCALES = {"scaled_dot": "inverse_sqrt"}
 
 
 def check_score(score):
-    """Raises `ValueError` unless `score` is one of `SCORES`."""
+    """Raises `OptionError` (a `ValueError`) unless `score` is one of `SCORES`."""
     if score not in SCORES:
-        raise ValueError(f"`score` must be one of {', '.join(SCORES)}. Received: score={score!r}")
+        raise OptionError("score", f"one of {', '.join(SCORES)}", score)
 
 
 def resolve_scale(score, scale):
     """The scaling that `scale` means for a valid `score` (`None`: the score's default, if any).
 
     Raises:
-        ValueError: `score` does not take `scale`.
+        OptionError: `score` does not take `scale` (a `ValueError`).
     """
     if scale not in SCALES[score]:
-        raise ValueError(f"`scale` must be one of {SCALES[score]} for score={score!r}. Received: scale={scale!r}")
+        raise OptionError("scale", f"one of {SCALES[score]} for score={score!r}", scale)
     return DEFAULT_SCALES.get(score) if scale is None else scale

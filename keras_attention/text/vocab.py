@@ -1,13 +1,7 @@
 r"""Vocabularies: fixed special tokens, building from text, vocabulary files.
 
-Every vocabulary starts with the same four special tokens, at fixed ids:
-
-| id | token | meaning |
-| --- | --- | --- |
-| 0 | `<pad>` | padding; masked everywhere |
-| 1 | `<unk>` | any token outside the vocabulary |
-| 2 | `<s>` | start of a target sequence (first decoder input) |
-| 3 | `</s>` | end of a sequence (appended to sources and targets) |
+Every vocabulary starts with the four special tokens of `keras_attention.special_tokens`
+(re-exported here: `SPECIAL_TOKENS`, `PAD_ID`, ...).
 
 A vocabulary file holds one token per line, the line number (from 0) being the id. Backslash,
 space, tab, newline and carriage return are written escaped (`\\`, `\s`, `\t`, `\n`, `\r`), so
@@ -25,10 +19,8 @@ from pathlib import Path
 import sentencepiece
 
 from keras_attention.errors import DataError
+from keras_attention.special_tokens import END, END_ID, PAD, PAD_ID, SPECIAL_TOKENS, START, START_ID, UNK, UNK_ID  # noqa: F401 (re-exported)
 
-PAD, UNK, START, END = "<pad>", "<unk>", "<s>", "</s>"
-SPECIAL_TOKENS = (PAD, UNK, START, END)
-PAD_ID, UNK_ID, START_ID, END_ID = range(4)
 SENTENCEPIECE_SUFFIX = ".spm.model"
 
 _ESCAPES = {"\\": "\\", " ": "s", "\t": "t", "\n": "n", "\r": "r"}

@@ -27,6 +27,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from keras_attention.options.checks import check_positive_int
+
 POSITION_FILE = "position.json"
 
 
@@ -54,8 +56,8 @@ class StepBackup(keras.callbacks.Callback):
 
     def __init__(self, directory, position, every_steps=None, log=print):
         super().__init__()
-        if every_steps is not None and (not isinstance(every_steps, int) or every_steps < 1):
-            raise ValueError(f"every_steps: expected a positive integer or None, got {every_steps!r}")
+        if every_steps is not None:
+            check_positive_int(every_steps, "every_steps")
         self.directory = Path(directory)
         self.position = position
         self.every_steps = every_steps

@@ -90,7 +90,7 @@ def test_length_policies_are_counted(tokenizers):
 
 
 def test_unknown_length_policy(tokenizers):
-    with pytest.raises(ValueError, match=r"length_policy must be one of \['truncate', 'filter'\], got 'cut'"):
+    with pytest.raises(ValueError, match=r"`length_policy` must be one of \['truncate', 'filter'\]. Received: length_policy='cut'"):
         make_dataset(random_pairs(3), *tokenizers, 2, length_policy="cut")
 
 

@@ -85,7 +85,7 @@ def test_skip_with_nothing_left_raises(tmp_path):
 
 
 def test_unknown_policy(tmp_path):
-    with pytest.raises(ValueError, match=r"on_error must be one of \['raise', 'skip'\], got 'ignore'"):
+    with pytest.raises(ValueError, match=r"`on_error` must be one of \['raise', 'skip'\]. Received: on_error='ignore'"):
         read_tsv(write(tmp_path / "a.tsv", "a\tb\n"), on_error="ignore")
 
 

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from keras_attention.decoding import beam_search_decode, greedy_decode, sample_decode
+from keras_attention.options.decoding import STRATEGIES, OptionError, check_decoding_options, strategy_runner
 from tiny_seq2seq import source_batch
 
 SOURCE = source_batch([3, 2])
@@ -56,3 +57,16 @@ def test_bad_option_names_the_received_value(decode, options, message):
 
     with pytest.raises(ValueError, match=re.escape(message)):
         decode(fail, fail, SOURCE, **options)
+
+
+def test_every_registered_strategy_has_a_runner():
+    assert list(STRATEGIES) == ["greedy", "beam", "sample"]
+    assert all(callable(strategy_runner(name)) for name in STRATEGIES)
+
+
+def test_unknown_strategies_and_options_are_refused():
+    with pytest.raises(OptionError, match=re.escape("Received: strategy='viterbi'")) as refused:
+        check_decoding_options("viterbi")
+    assert refused.value.option == "strategy" and isinstance(refused.value, ValueError)
+    with pytest.raises(TypeError, match=re.escape("unknown options ['beam_width']")):
+        check_decoding_options("beam", beam_width=3)

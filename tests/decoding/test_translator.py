@@ -94,7 +94,7 @@ def test_translate_batch_survives_a_saved_model(parts, tmp_path, options):
 def test_arguments_override_the_config_and_bad_options_fail(parts):
     module = Translator(*parts[:4], max_length=3, batch_size=7, decoding=DecodingConfig(strategy="beam"))
     assert (module.max_length, module.batch_size, module.decoding.strategy) == (3, 7, "beam")
-    with pytest.raises(ConfigError, match=r"decoding.n_best: expected at most beam_size \(2\), got 3"):
+    with pytest.raises(ConfigError, match=r"decoding.n_best: expected at most `beam_size` \(2\), got 3"):
         translator(parts, strategy="beam", beam_size=2, n_best=3)
 
 
@@ -160,10 +160,10 @@ def test_evaluate_with_beam_search(run_dir, tmp_path, capsys, monkeypatch):
     "options, message",
     [
         (["--beam-size", "0"], "decoding.beam_size: expected a positive integer, got 0"),
-        (["--beam-size", "2", "--n-best", "3"], "decoding.n_best: expected at most beam_size (2), got 3"),
+        (["--beam-size", "2", "--n-best", "3"], "decoding.n_best: expected at most `beam_size` (2), got 3"),
         (["--strategy", "greedy", "--n-best", "2"], "decoding.n_best: expected 1 for strategy 'greedy'"),
-        (["--length-penalty", "-1"], "decoding.length_penalty: expected >= 0 (0 for none), got -1.0"),
-        (["--temperature", "0"], "decoding.temperature: expected > 0, got 0.0"),
+        (["--length-penalty", "-1"], "decoding.length_penalty: expected a number >= 0, got -1.0"),
+        (["--temperature", "0"], "decoding.temperature: expected a number > 0, got 0.0"),
         (["--top-k", "3", "--beam-size", "2"], "beam search and sampling options were given together"),
     ],
 )

@@ -73,7 +73,7 @@ def test_grid_of_several_sentences_with_unicode_labels(bible_run, tmp_path):
         grid = read_png(save_heatmaps(examples, tmp_path / "grid.png", columns=2))
     single = read_png(save_heatmaps(examples[:1], tmp_path / "one.png"))
     assert grid.shape[0] > single.shape[0] and grid.shape[1] > single.shape[1]
-    with pytest.raises(ValueError, match="columns must be a positive integer, got 0"):
+    with pytest.raises(ValueError, match="`columns` must be a positive integer. Received: columns=0"):
         heatmap_figure(examples, columns=0)
 
 

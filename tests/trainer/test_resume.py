@@ -173,5 +173,5 @@ def test_a_run_without_backups_leaves_nothing_to_resume(tmp_path):
 
 @pytest.mark.parametrize("every_steps", [0, -3, 2.5, "10"])
 def test_step_backup_refuses_a_step_count_that_is_not_a_positive_integer(tmp_path, every_steps):
-    with pytest.raises(ValueError, match=rf"every_steps: expected a positive integer or None, got {every_steps!r}"):
+    with pytest.raises(ValueError, match=rf"`every_steps` must be a positive integer. Received: every_steps={every_steps!r}"):
         StepBackup(tmp_path, InputPosition(), every_steps=every_steps)
