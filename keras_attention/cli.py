@@ -139,11 +139,11 @@ def _evaluate(args):
 def _data_config(run, args):
     """The run's data config, in the format of `--format` (default: the run's training format,
     `tsv` for the dates task); line problems raise."""
-    from keras_attention.config import FILE_TASKS
+    from keras_attention.options.data import FILE_FORMATS
 
     data = run.config.data
-    file_format = args.format or (data.task if data.task in FILE_TASKS else "tsv")
-    return dataclasses.replace(data, task=file_format, on_error="raise")
+    file_format = args.format or (data.format if data.format in FILE_FORMATS else "tsv")
+    return dataclasses.replace(data, format=file_format, on_error="raise")
 
 
 def _read_data(data_config, paths):
@@ -151,12 +151,14 @@ def _read_data(data_config, paths):
     from keras_attention.data.sources import read_pairs
     from keras_attention.errors import KerasAttentionError
 
-    parallel = data_config.task == "parallel"
+    from keras_attention.options.data import corpus_format
+
+    parallel = corpus_format(data_config.format).paired
     if parallel and len(paths) == 2:
         return read_pairs(data_config, paths[0], "--data", target_path=paths[1])
     if len(paths) != 1:
         expected = "a path prefix or the source and the target file" if parallel else "one file"
-        raise KerasAttentionError(f"--data: --format {data_config.task} takes {expected}, got {len(paths)}: {paths}")
+        raise KerasAttentionError(f"--data: --format {data_config.format} takes {expected}, got {len(paths)}: {paths}")
     if parallel and not data_config.source_suffix:
         raise KerasAttentionError(
             f"--data: this run has no data.source_suffix / target_suffix to add to {paths[0]!r}; "
@@ -178,8 +180,10 @@ def _input_sentences(args, run):
         return args.text
     if not args.input:
         return [line.decode("utf-8", errors="replace") for line in _read_lines()]
+    from keras_attention.options.data import corpus_format
+
     data_config = _data_config(run, args)
-    if data_config.task == "parallel":
+    if corpus_format(data_config.format).paired:  # --input is the source side alone
         return [sentence for sentence, _ in read_sentences(args.input).pairs]
     return [source for source, _ in read_pairs(data_config, args.input, "--input").pairs]
 
@@ -388,11 +392,11 @@ def build_parser():
 
 def add_format_argument(parser):
     """Adds `--format`, the reader of the command's data file."""
-    from keras_attention.config import FILE_TASKS
+    from keras_attention.options.data import FILE_FORMATS
 
     parser.add_argument(
         "--format",
-        choices=FILE_TASKS,
+        choices=tuple(FILE_FORMATS),
         help="file format, read as training reads it, with the same file:line errors; jsonl uses "
         "the run's data.source_field / target_field (default: the run's training format; tsv for "
         "the dates task)",

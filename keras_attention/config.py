@@ -15,9 +15,11 @@ config.to_yaml("my.yaml")
 
 import contextlib
 import dataclasses
+import functools
 import math
 import types
 import typing
+import warnings
 from pathlib import Path
 
 import yaml
@@ -26,15 +28,13 @@ from keras_attention.errors import ConfigError
 from keras_attention.options import attention as attention_options
 from keras_attention.options import decoding as decoding_options
 from keras_attention.options.checks import OptionError, check_choice, check_positive_int
-from keras_attention.options.data import LENGTH_POLICIES, ON_ERROR
+from keras_attention.options.data import FILE_FORMATS, LENGTH_POLICIES, ON_ERROR, TASKS
 
 ATTENTION_PLACEMENTS = ("after_lstm", "in_step")
 INITIALIZATIONS = ("keras", "torch")
 TOKENIZERS = ("char", "wordpiece", "sentencepiece")
 SUBWORD_MODELS = ("unigram", "bpe")
 NORMALIZATIONS = ("NFKC", "NFKD", "NFC", "NFD", "none")
-TASKS = ("dates", "tsv", "anki", "parallel", "jsonl")
-FILE_TASKS = TASKS[1:]
 # Default `data.vocabulary_sample` by tokenizer kind: the sample that each learns in at most
 # 15 s per side on 2 CPU cores from long-tailed text (tf-text's WordPiece learner is pure Python,
 # one core per side; BENCHMARKS.md, "Real-sized corpora"). A run takes the smallest of its two sides'.
@@ -298,19 +298,21 @@ class DataConfig:
     are used as given (relative to the working directory).
 
     Args:
-        task: where pairs come from, one of `TASKS`:
+        format: where pairs come from, one of `TASKS`: the built-in task or a file format
+            (`keras_attention.options.data.FILE_FORMATS`). `task`, its name before, still works
+            (as a key and an argument) with a deprecation warning.
             `dates` (built-in generated dates task);
             `tsv` (files of `source<TAB>target` lines);
             `anki` (Anki / Tatoeba exports: `source<TAB>target<TAB>attribution` lines);
             `parallel` (two line-aligned plain-text files, `PATH + source_suffix` and
             `PATH + target_suffix`, the OPUS / WMT form);
             `jsonl` (one JSON object per line, text in `source_field` and `target_field`).
-        train: training file(s) of a file task: a path, a glob pattern (`corpus/part-*.tsv.gz`) or
+        train: training file(s) of a file format: a path, a glob pattern (`corpus/part-*.tsv.gz`) or
             a list of them, plain or gzip-compressed (`.gz`); for `parallel`, the path (pattern)
             before the suffixes. Training streams them with `tf.data` (see
             `keras_attention.data.corpus`): memory does not grow with their size.
-        dev: validation file (file tasks, optional).
-        test: held-out file scored at the end of training (file tasks, optional).
+        dev: validation file (file formats, optional).
+        test: held-out file scored at the end of training (file formats, optional).
         source_suffix: `parallel`: suffix of the source files, e.g. `.en`.
         target_suffix: `parallel`: suffix of the target files, e.g. `.es`.
         source_field: `jsonl`: name of the source text field.
@@ -339,7 +341,7 @@ class DataConfig:
         seed: seed of the generated data (`dates` task).
     """
 
-    task: str = "dates"
+    format: str = "dates"
     train: typing.Union[str, typing.List[str], None] = None
     dev: typing.Optional[str] = None
     test: typing.Optional[str] = None
@@ -358,7 +360,7 @@ class DataConfig:
     seed: int = 0
 
     def validate(self, key="data"):
-        _choice(self.task, TASKS, f"{key}.task")
+        _choice(self.format, TASKS, f"{key}.format")
         _choice(self.on_error, ON_ERROR, f"{key}.on_error")
         _choice(self.length_policy, LENGTH_POLICIES, f"{key}.length_policy")
         _positive_int(self.buckets, f"{key}.buckets")
@@ -368,27 +370,27 @@ class DataConfig:
             _check(
                 bool(self.train), f"{key}.train", "expected a path, a glob pattern or a non-empty list of them, got []"
             )
-        if self.task in FILE_TASKS:
-            _check(self.train is not None, f"{key}.train", f"required for task {self.task!r}, got null")
+        if self.format in FILE_FORMATS:
+            _check(self.train is not None, f"{key}.train", f"required for format {self.format!r}, got null")
         else:
             for name in ("train", "dev", "test"):
                 _check(
                     getattr(self, name) is None,
                     f"{key}.{name}",
-                    f"files are only read for tasks {list(FILE_TASKS)}, got {getattr(self, name)!r} "
-                    f"with task {self.task!r}",
+                    f"files are only read for formats {list(FILE_FORMATS)}, got {getattr(self, name)!r} "
+                    f"with format {self.format!r}",
                 )
             _positive_int(self.num_train, f"{key}.num_train")
             _positive_int(self.num_dev, f"{key}.num_dev")
             _positive_int(self.num_test, f"{key}.num_test")
         for name in ("source_suffix", "target_suffix"):
-            if self.task == "parallel":
-                _check(bool(getattr(self, name)), f"{key}.{name}", "required for task 'parallel', got null")
+            if self.format == "parallel":
+                _check(bool(getattr(self, name)), f"{key}.{name}", "required for format 'parallel', got null")
             else:
                 _check(
                     getattr(self, name) is None,
                     f"{key}.{name}",
-                    f"only used by task 'parallel', got {getattr(self, name)!r} with task {self.task!r}",
+                    f"only used by format 'parallel', got {getattr(self, name)!r} with format {self.format!r}",
                 )
         for name in ("source_field", "target_field"):
             _check(bool(getattr(self, name)), f"{key}.{name}", "expected a field name, got ''")
@@ -407,6 +409,45 @@ def _resolved(path, directory):
     if path is None or Path(path).is_absolute():
         return path
     return str((Path(directory) / path).resolve())
+
+
+# `data.task` was renamed `data.format`; the old name keeps working, with a warning.
+RENAMED_KEYS = {"data.task": "data.format"}
+
+
+def _warn_renamed(old, where=""):
+    warnings.warn(
+        f"{where}{old} is deprecated: it is now {RENAMED_KEYS[old]} (same values); rename it",
+        FutureWarning,
+        stacklevel=3,
+    )
+
+
+def _data_config_init(init):
+    @functools.wraps(init)
+    def __init__(self, *args, task=None, **kwargs):
+        if task is not None:
+            if "format" in kwargs:
+                raise TypeError("DataConfig got both task and format; task is the deprecated name of format")
+            _warn_renamed("data.task")
+            kwargs["format"] = task
+        init(self, *args, **kwargs)
+
+    return __init__
+
+
+def _task(self):
+    _warn_renamed("data.task")
+    return self.format
+
+
+def _set_task(self, value):
+    _warn_renamed("data.task")
+    self.format = value
+
+
+DataConfig.__init__ = _data_config_init(DataConfig.__init__)
+DataConfig.task = property(_task, _set_task, doc="Deprecated name of `format`.")
 
 
 @dataclasses.dataclass
@@ -897,7 +938,7 @@ def _key_lines(node, prefix=""):
 
 def _load(cls, data, origin, lines):
     try:
-        return _build(cls, data, "", lines).validate()
+        return _build(cls, data, "", lines, origin).validate()
     except ConfigError as error:
         message = str(error)
         key = message.split(":", 1)[0]
@@ -907,7 +948,7 @@ def _load(cls, data, origin, lines):
         raise ConfigError(f"{where}: {message}") from None
 
 
-def _build(cls, data, prefix, lines):
+def _build(cls, data, prefix, lines, origin):
     where = prefix.rstrip(".") or "top level"
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: expected a mapping of keys to values, got {type(data).__name__}")
@@ -916,23 +957,29 @@ def _build(cls, data, prefix, lines):
     values = {}
     for key, value in data.items():
         path = f"{prefix}{key}"
+        if path in RENAMED_KEYS:
+            new_path = RENAMED_KEYS[path]
+            key = new_path.rsplit(".", 1)[-1]
+            if key in data:
+                raise ConfigError(f"{path}: the deprecated name of {new_path}, which is also given; keep only {new_path}")
+            _warn_renamed(path, f"{origin}, line {lines[path]}: " if path in lines else f"{origin}: ")
         if key not in names:
             raise ConfigError(f"{path}: unknown key; {where} allows {names}")
-        values[key] = _build_value(value, hints[key], path, lines)
+        values[key] = _build_value(value, hints[key], path, lines, origin)
     return cls(**values)
 
 
-def _build_value(value, hint, path, lines):
+def _build_value(value, hint, path, lines, origin):
     """Builds a section (a dataclass, optional or not), a mapping of names to sections, or a value."""
     optional = typing.get_origin(hint) in (typing.Union, types.UnionType)
     base = next(arg for arg in typing.get_args(hint) if arg is not type(None)) if optional else hint
     if dataclasses.is_dataclass(base):
-        return None if optional and value is None else _build(base, value, path + ".", lines)
+        return None if optional and value is None else _build(base, value, path + ".", lines, origin)
     if typing.get_origin(base) is dict:
         if not isinstance(value, dict):
             raise ConfigError(f"{path}: expected a mapping of names to settings, got {type(value).__name__}")
         section = typing.get_args(base)[1]
-        return {name: _build(section, item, f"{path}.{name}.", lines) for name, item in value.items()}
+        return {name: _build(section, item, f"{path}.{name}.", lines, origin) for name, item in value.items()}
     return _coerce(value, hint, path)
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from keras_attention.config import ModelConfig, RunConfig
+from keras_attention.config import DataConfig, ModelConfig, RunConfig
 from keras_attention.errors import ConfigError
 
 DATES_CONFIG = "training/configs/dates.yaml"
@@ -17,7 +17,7 @@ def test_defaults_are_valid():
 
 def test_shipped_dates_config_loads():
     config = RunConfig.from_yaml(DATES_CONFIG)
-    assert config.data.task == "dates"
+    assert config.data.format == "dates"
     assert config.model.attention == "bahdanau"
 
 
@@ -60,11 +60,11 @@ def test_int_is_accepted_for_float(config_file):
         ("model:\n  dropout: 1.0\n", r"model.dropout: expected 0 <= dropout < 1, got 1.0"),
         ("model: 3\n", r"model: expected a mapping of keys to values, got int"),
         ("- a\n- b\n", r"top level: expected a mapping of keys to values, got list"),
-        ("data:\n  task: tsv\n", r"data.train: required for task 'tsv', got null"),
-        ("data:\n  train: x.tsv\n", r"data.train: files are only read for tasks \['tsv', 'anki', 'parallel', 'jsonl'\], got 'x.tsv'"),
-        ("data:\n  task: csv\n", r"data.task: expected one of \['dates', 'tsv', 'anki', 'parallel', 'jsonl'\], got 'csv'"),
-        ("data:\n  task: parallel\n  train: a\n  source_suffix: .en\n", r"config.yaml, line 1: data.target_suffix: required for task 'parallel'"),
-        ("data:\n  task: tsv\n  train: a\n  source_suffix: .en\n", r"line 4: data.source_suffix: only used by task 'parallel', got '.en'"),
+        ("data:\n  format: tsv\n", r"data.train: required for format 'tsv', got null"),
+        ("data:\n  train: x.tsv\n", r"data.train: files are only read for formats \['tsv', 'anki', 'parallel', 'jsonl'\], got 'x.tsv'"),
+        ("data:\n  format: csv\n", r"data.format: expected one of \['dates', 'tsv', 'anki', 'parallel', 'jsonl'\], got 'csv'"),
+        ("data:\n  format: parallel\n  train: a\n  source_suffix: .en\n", r"config.yaml, line 1: data.target_suffix: required for format 'parallel'"),
+        ("data:\n  format: tsv\n  train: a\n  source_suffix: .en\n", r"line 4: data.source_suffix: only used by format 'parallel', got '.en'"),
         ("data:\n  on_error: ignore\n", r"line 2: data.on_error: expected one of \['raise', 'skip'\], got 'ignore'"),
         ("data:\n  length_policy: cut\n", r"data.length_policy: expected one of \['truncate', 'filter'\]"),
         ("data:\n  buckets: 0\n", r"data.buckets: expected a positive integer, got 0"),
@@ -105,12 +105,12 @@ def test_bad_config_names_the_key(config_file, text, message):
 def test_relative_data_paths_resolve_against_the_config_directory(tmp_path, monkeypatch):
     (tmp_path / "configs").mkdir()
     path = tmp_path / "configs" / "run.yaml"
-    path.write_text(f"data:\n  task: tsv\n  train: ../data/train.tsv\n  dev: {tmp_path / 'dev.tsv'}\n")
+    path.write_text(f"data:\n  format: tsv\n  train: ../data/train.tsv\n  dev: {tmp_path / 'dev.tsv'}\n")
     monkeypatch.chdir(tmp_path / "configs")
     config = RunConfig.from_yaml("run.yaml")
     assert config.data.train == str(tmp_path / "data" / "train.tsv")
     assert config.data.dev == str(tmp_path / "dev.tsv") and config.data.test is None
-    assert RunConfig.from_dict({"data": {"task": "tsv", "train": "x.tsv"}}).data.train == "x.tsv"
+    assert RunConfig.from_dict({"data": {"format": "tsv", "train": "x.tsv"}}).data.train == "x.tsv"
 
 
 def test_shipped_bible_config_points_next_to_the_repository():
@@ -156,3 +156,27 @@ def test_the_vocabulary_sample_defaults_to_what_the_slowest_learner_manages(sour
         {"source": {"tokenizer": source}, "target": {"tokenizer": target}, "data": {"vocabulary_sample": sample}}
     )
     assert config.vocabulary_sample_size() == expected
+
+
+def test_the_renamed_data_task_key_still_loads_with_a_warning_naming_the_file_and_line(tmp_path):
+    path = tmp_path / "old.yaml"
+    path.write_text(f"model:\n  embedding_dim: 8\ndata:\n  task: tsv\n  train: {tmp_path / 'a.tsv'}\n")
+    with pytest.warns(FutureWarning, match=rf"{path}, line 4: data.task is deprecated: it is now data.format"):
+        config = RunConfig.from_yaml(path)
+    assert config.data.format == "tsv" and "task" not in config.to_dict()["data"]
+    path.write_text("data:\n  task: tsv\n  format: jsonl\n")
+    with pytest.raises(ConfigError, match=r"line 2: data.task: the deprecated name of data.format, which is also given"):
+        RunConfig.from_yaml(path)
+
+
+def test_the_renamed_task_argument_and_attribute_still_work_with_a_warning():
+    with pytest.warns(FutureWarning, match="data.task is deprecated: it is now data.format"):
+        data = DataConfig(task="jsonl", train="a.jsonl")
+    assert data == DataConfig(format="jsonl", train="a.jsonl")
+    with pytest.warns(FutureWarning, match="data.task is deprecated"):
+        assert data.task == "jsonl"
+    with pytest.warns(FutureWarning, match="data.task is deprecated"):
+        data.task = "tsv"
+    assert data.format == "tsv"
+    with pytest.raises(TypeError, match="both task and format"):
+        DataConfig(task="tsv", format="tsv")

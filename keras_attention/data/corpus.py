@@ -7,7 +7,7 @@ Two kinds, with the same interface (`size`, `sample`, `describe_skipped`, `skipp
 - `CorpusFiles`: the training files of a file task (`tsv`, `anki`, `jsonl`, `parallel`): one
   file or several (a glob pattern or a list of paths), plain or gzip-compressed (`.gz`).
   `scan_files` reads them once in Python, without TensorFlow: every line is checked with the
-  readers' rules (`keras_attention.data.readers.parse_line`), so `on_error: raise` stops at the
+  format's rules (`keras_attention.data.formats`), so `on_error: raise` stops at the
   first bad line, naming the file and line, before anything is trained, and `skip` counts the
   skipped lines by reason (TSV and Anki files a block of lines at a time, `blocks`). The same
   pass counts the usable pairs and draws a seeded uniform sample of them (`Reservoir`) for
@@ -35,13 +35,13 @@ import numpy as np
 import tensorflow as tf
 
 from keras_attention.data.blocks import block_lines, clean_tsv_block, line_blocks
-from keras_attention.data.readers import LineProblems, aligned_raw_lines, check_file, parse_line, raw_lines
+from keras_attention.data.readers import LineProblems, check_file
 from keras_attention.data.reservoir import Reservoir
 from keras_attention.errors import DataError
+from keras_attention.options.data import corpus_format
 
 _PARSE_CHUNK = 1024
 _INTERLEAVED_FILES = 4
-_TSV_COLUMNS = {"tsv": 2, "anki": 3}
 
 
 class PairList:
@@ -86,7 +86,7 @@ class CorpusFiles:
     """Training files, scanned once (see `scan_files`).
 
     Attributes:
-        task: the format, `tsv`, `anki`, `jsonl` or `parallel`.
+        format: the file format (`keras_attention.options.data.FILE_FORMATS`).
         files: list of tuples: `(path,)`, or `(source_path, target_path)` for `parallel`.
         fields: `jsonl`: `(source_field, target_field)`.
         on_error: `raise` or `skip`, as in the data config.
@@ -98,7 +98,7 @@ class CorpusFiles:
         file_lines: origin -> number of lines read, for the files with skipped lines.
     """
 
-    task: str
+    format: str
     files: list
     fields: tuple
     on_error: str
@@ -124,7 +124,9 @@ class CorpusFiles:
     def head(self, count=None):
         """The first `count` usable pairs (all with `None`), in file order, read from the files."""
         pairs = (
-            pair for paths in self.files for pair in _file_pairs(self.task, paths, LineProblems("skip"), self.fields)
+            pair
+            for paths in self.files
+            for pair in _file_pairs(corpus_format(self.format), paths, LineProblems("skip"), self.fields)
         )
         return list(itertools.islice(pairs, count))
 
@@ -186,12 +188,13 @@ class CorpusFiles:
     def _parse_lines(self, file_indices, line_numbers, raw_sources, raw_targets):
         """Python side of `_parse`: the usable pairs of a batch of lines (the readers' rules)."""
         problems = LineProblems(self.on_error)
+        file_format = corpus_format(self.format)
         pairs = []
         for file_index, line_number, raw_source, raw_target in zip(
             file_indices.numpy(), line_numbers.numpy(), raw_sources.numpy(), raw_targets.numpy()
         ):
             raws = (raw_source.rstrip(b"\r\n"), raw_target.rstrip(b"\r\n"))
-            pair = parse_line(self.task, raws, self.files[file_index], int(line_number), problems, self.fields)
+            pair = file_format.parse_line(raws, self.files[file_index], int(line_number), problems, self.fields)
             if pair is not None:
                 pairs.append(pair)
         sources, targets = zip(*pairs) if pairs else ((), ())
@@ -202,26 +205,28 @@ def training_files(task, train, source_suffix=None, target_suffix=None):
     """The training files that `data.train` names: a path, a glob pattern, or a list of either.
 
     Returns:
-        Sorted list of tuples `(path,)`, or `(source_path, target_path)` for `parallel` (`train`
-        is then the path before the suffixes; a pattern is matched against the source files).
+        Sorted list of tuples `(path,)`, or `(source_path, target_path)` for a paired format
+        (`parallel`: `train` is then the path before the suffixes; a pattern is matched against
+        the source files).
 
     Raises:
         DataError: a path or pattern names no file.
     """
+    paired = corpus_format(task).paired
     patterns = [train] if isinstance(train, str) else list(train)
     files = []
     for pattern in patterns:
-        suffix = source_suffix if task == "parallel" else ""
+        suffix = source_suffix if paired else ""
         matches = sorted(glob.glob(pattern + suffix)) if glob.has_magic(pattern) else [pattern + suffix]
         matches = [match for match in matches if Path(match).is_file()]
         if not matches:
-            key = "data.train + data.source_suffix" if task == "parallel" else "data.train"
+            key = "data.train + data.source_suffix" if paired else "data.train"
             raise DataError(
                 f"{key}: no such file {pattern + suffix!r} (a relative path in a YAML config is resolved "
                 f"against the directory of the config file)"
             )
         for match in matches:
-            if task == "parallel":
+            if paired:
                 target = match[: len(match) - len(source_suffix)] + target_suffix
                 if not Path(target).is_file():
                     raise DataError(
@@ -248,14 +253,14 @@ def scan_files(data_config, sample_size, seed=0):
         DataError: a file is missing or empty, parallel files differ in length, no line is usable,
             or (`on_error: raise`) a line is malformed; the message names the file and line.
     """
-    files = training_files(data_config.task, data_config.train, data_config.source_suffix, data_config.target_suffix)
+    files = training_files(data_config.format, data_config.train, data_config.source_suffix, data_config.target_suffix)
     fields = (data_config.source_field, data_config.target_field)
     sample = Reservoir(sample_size, seed)
     skipped, first_skipped, file_lines = {}, {}, {}
     for paths in files:
         problems = LineProblems(data_config.on_error)
         size_before = sample.seen
-        for count, pair_at in _file_pair_blocks(data_config.task, paths, problems, fields):
+        for count, pair_at in _file_pair_blocks(corpus_format(data_config.format), paths, problems, fields):
             sample.offer(count, pair_at)
         if problems.skipped:
             origin = " + ".join(str(path) for path in paths)
@@ -267,7 +272,7 @@ def scan_files(data_config, sample_size, seed=0):
         reasons = "; ".join(_describe_skipped(skipped, first_skipped, file_lines))
         raise DataError(f"data.train: no usable lines in {len(files)} file(s); {reasons}")
     return CorpusFiles(
-        data_config.task, files, fields, data_config.on_error, size, lines, sample.items, skipped, first_skipped, file_lines
+        data_config.format, files, fields, data_config.on_error, size, lines, sample.items, skipped, first_skipped, file_lines
     )
 
 
@@ -282,36 +287,32 @@ def _describe_skipped(skipped, first_skipped, file_lines):
     ]
 
 
-def _file_pair_blocks(task, paths, problems, fields):
+def _file_pair_blocks(file_format, paths, problems, fields):
     """Yields the usable pairs of one file (one pair of files) block by block, as `(count, pair_at)`
-    (`pair_at(i)` gives pair i of the block), reporting the other lines to `problems`. TSV and Anki
-    blocks take the fast path of `keras_attention.data.blocks`."""
-    if task not in _TSV_COLUMNS:
-        pairs = _file_pairs(task, paths, problems, fields)
+    (`pair_at(i)` gives pair i of the block), reporting the other lines to `problems`. Blocks of
+    a tab-separated format take the fast path of `keras_attention.data.blocks`."""
+    if file_format.tsv_columns is None:
+        pairs = _file_pairs(file_format, paths, problems, fields)
         while block := list(itertools.islice(pairs, _PARSE_CHUNK)):
             yield len(block), block.__getitem__
         return
     check_file(paths[0], "training pairs")
     for first_line, block in line_blocks(paths[0]):
-        checked = clean_tsv_block(block, _TSV_COLUMNS[task], first_line == 1)
+        checked = clean_tsv_block(block, file_format.tsv_columns, first_line == 1)
         if checked is not None:
             yield checked.count, checked.pair
             continue
         numbered = enumerate(block_lines(block), start=first_line)
-        pairs = [parse_line(task, (raw,), paths, line_number, problems, fields) for line_number, raw in numbered]
+        pairs = [file_format.parse_line((raw,), paths, line_number, problems, fields) for line_number, raw in numbered]
         pairs = [pair for pair in pairs if pair is not None]
         yield len(pairs), pairs.__getitem__
 
 
-def _file_pairs(task, paths, problems, fields):
+def _file_pairs(file_format, paths, problems, fields):
     """Yields the usable pairs of one file (one pair of files), reporting the others to `problems`."""
     for path in paths:
         check_file(path, "training pairs")
-    if task == "parallel":
-        numbered = aligned_raw_lines(*paths)
-    else:
-        numbered = ((line_number, raw, b"") for line_number, raw in raw_lines(paths[0]))
-    for line_number, source_raw, target_raw in numbered:
-        pair = parse_line(task, (source_raw, target_raw), paths, line_number, problems, fields)
+    for line_number, source_raw, target_raw in file_format.numbered_lines(paths):
+        pair = file_format.parse_line((source_raw, target_raw), paths, line_number, problems, fields)
         if pair is not None:
             yield pair

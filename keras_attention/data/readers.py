@@ -12,8 +12,9 @@ Formats:
 All files are UTF-8 (a leading byte-order mark is ignored) with `\\n` or `\\r\\n` line ends, plain or
 gzip-compressed (a name ending in `.gz`).
 
-`parse_line` applies the same line rules to one line at a time, for the streaming training input
-(`keras_attention.data.corpus`).
+`parse_tsv_line`, `parse_jsonl_line` and `parse_parallel_lines` apply the same line rules to one
+line at a time, for the streaming training input (through the formats of
+`keras_attention.data.formats`).
 
 Two kinds of problems:
 
@@ -109,7 +110,7 @@ def raw_lines(path):
             yield line_number, raw.rstrip(b"\r\n")
 
 
-def _decode(raw, path, line_number, problems):
+def decode_line(raw, path, line_number, problems):
     """The text of a line, or `None` (after reporting) when it is not UTF-8."""
     try:
         text = raw.decode("utf-8")
@@ -127,7 +128,7 @@ def _decode(raw, path, line_number, problems):
 def _decoded_lines(path, problems):
     """Yields `(line_number, text)` of the UTF-8 lines of a file; the others are reported."""
     for line_number, raw in raw_lines(path):
-        text = _decode(raw, path, line_number, problems)
+        text = decode_line(raw, path, line_number, problems)
         if text is not None:
             yield line_number, text
 
@@ -200,8 +201,8 @@ def parse_parallel_lines(source_raw, target_raw, paths, line_number, problems):
         target_raw: the target line, bytes without its line end.
         paths: `(source_path, target_path)`.
     """
-    source = _decode(source_raw, paths[0], line_number, problems)
-    target = _decode(target_raw, paths[1], line_number, problems) if source is not None else None
+    source = decode_line(source_raw, paths[0], line_number, problems)
+    target = decode_line(target_raw, paths[1], line_number, problems) if source is not None else None
     if source is None or target is None:
         return None
     empty = _empty_side(source, target)
@@ -312,29 +313,6 @@ def aligned_raw_lines(source_path, target_path):
                 f"the two files must have the same number of lines"
             )
         yield source_item[0], source_item[1], target_item[1]
-
-
-def parse_line(task, raws, paths, line_number, problems, fields=("source", "target")):
-    """The `(source, target)` of one line of a training file, or `None` after reporting its problem.
-
-    Args:
-        task: the format, `"tsv"`, `"anki"`, `"jsonl"` or `"parallel"`.
-        raws: the line as bytes without its line end, in a 1-tuple; for `parallel`, the lines
-            of the source and the target file.
-        paths: the file(s) read, like `raws`, for messages.
-        line_number: 1-based line number.
-        problems: `LineProblems` that raises or counts.
-        fields: `jsonl`: `(source_field, target_field)`.
-    """
-    if task == "parallel":
-        return parse_parallel_lines(raws[0], raws[1], paths, line_number, problems)
-    line = _decode(raws[0], paths[0], line_number, problems)
-    if line is None:
-        return None
-    if task == "jsonl":
-        return parse_jsonl_line(line, fields, paths[0], line_number, problems)
-    parsed = parse_tsv_line(line, paths[0], line_number, problems, attribution=task == "anki")
-    return None if parsed is None else parsed[:2]
 
 
 def read_jsonl(path, source_field="source", target_field="target", on_error="raise"):

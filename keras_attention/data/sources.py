@@ -6,8 +6,8 @@ from pathlib import Path
 from keras_attention.config import VOCABULARY_SAMPLES
 from keras_attention.data import dates
 from keras_attention.data.corpus import PairList, scan_files
-from keras_attention.data.readers import read_jsonl, read_parallel, read_tsv
 from keras_attention.errors import DataError
+from keras_attention.options.data import corpus_format
 
 SPLITS = ("train", "dev", "test")
 
@@ -52,7 +52,7 @@ def load_splits(data_config, sample_size=None, seed=0):
     """
     if sample_size is None:
         sample_size = data_config.vocabulary_sample or VOCABULARY_SAMPLES["char"]
-    if data_config.task == "dates":
+    if data_config.format == "dates":
         train, held_out = dates.train_test_split(
             data_config.num_train, data_config.num_dev + data_config.num_test, data_config.seed
         )
@@ -80,31 +80,31 @@ def read_split(data_config, split):
 
 
 def read_pairs(data_config, path, key, target_path=None):
-    """Reads one corpus in the format of `data_config.task`, with its fields and `on_error`.
+    """Reads one corpus in the format of `data_config.format`, with its fields and `on_error`.
 
     Args:
-        data_config: `DataConfig` whose `task` (`tsv`, `anki`, `jsonl` or `parallel`), fields,
-            suffixes and `on_error` apply.
-        path: the file; for `parallel`, the path before the suffixes, or the source file when
-            `target_path` is given.
+        data_config: `DataConfig` whose `format` (a file format of
+            `keras_attention.options.data.FILE_FORMATS`), fields, suffixes and `on_error` apply.
+        path: the file; for a paired format (`parallel`), the path before the suffixes, or the
+            source file when `target_path` is given.
         key: what named `path`, for the error of a missing file (a config key, an option).
-        target_path: `parallel`: the target file (then `path` is the source file and the
+        target_path: paired format: the target file (then `path` is the source file and the
             suffixes are not used).
 
     Returns:
         `ParallelText`.
     """
-    if data_config.task == "parallel":
+    file_format = corpus_format(data_config.format)
+    if file_format.paired:
         if target_path is None:
             source_path = _existing(path + data_config.source_suffix, f"{key} + data.source_suffix")
             target_path = _existing(path + data_config.target_suffix, f"{key} + data.target_suffix")
         else:
             source_path, target_path = _existing(path, key), _existing(target_path, key)
-        return read_parallel(source_path, target_path, on_error=data_config.on_error)
-    path = _existing(path, key)
-    if data_config.task == "jsonl":
-        return read_jsonl(path, data_config.source_field, data_config.target_field, on_error=data_config.on_error)
-    return read_tsv(path, on_error=data_config.on_error, attribution=data_config.task == "anki")
+        paths = (source_path, target_path)
+    else:
+        paths = (_existing(path, key),)
+    return file_format.read(paths, data_config.on_error, (data_config.source_field, data_config.target_field))
 
 
 def _existing(path, key):

@@ -9,22 +9,22 @@ from pathlib import Path
 import pytest
 import yaml
 
+from helpers.tiny_configs import TINY_MODEL
 from keras_attention.config import DataConfig, ModelConfig, RunConfig, TextConfig, TrainingConfig
 from keras_attention.trainer import train
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 DATES_CONFIG = Path(__file__).resolve().parents[2] / "training" / "configs" / "dates.yaml"
-TINY_MODEL = ModelConfig(embedding_dim=8, encoder_units=8, decoder_units=16, attention_units=8, attentional_units=16)
 
 
 @pytest.fixture(scope="module")
 def dates_run(tmp_path_factory):
     """A run trained for one epoch on 256 generated dates."""
     config = RunConfig(
-        data=DataConfig(task="dates", num_train=256, num_dev=32, num_test=32),
+        data=DataConfig(format="dates", num_train=256, num_dev=32, num_test=32),
         source=TextConfig(tokenizer="char", lowercase=True, max_length=48),
         target=TextConfig(tokenizer="char", max_length=16),
-        model=TINY_MODEL,
+        model=ModelConfig(**TINY_MODEL),
         training=TrainingConfig(batch_size=32, epochs=1, attention_images=0),
     )
     output = tmp_path_factory.mktemp("bench") / "run"
@@ -89,9 +89,9 @@ def test_scale_bench_measures_the_first_step_memory_and_throughput(tmp_path, cap
     if not bible.is_dir():
         pytest.skip("../shared/data/bible is absent: the scale bench generates its corpora from it")
     config = yaml.safe_load((BENCH.parent / "training" / "configs" / "bible-en-es.yaml").read_text())
-    config["data"] = {"task": "tsv", "train": str(bible / "web-sparv.train.tsv"), "buckets": 2}
+    config["data"] = {"format": "tsv", "train": str(bible / "web-sparv.train.tsv"), "buckets": 2}
     config["source"]["vocabulary_size"] = config["target"]["vocabulary_size"] = 300
-    config["model"].update(embedding_dim=8, encoder_units=8, decoder_units=16, attention_units=8, attentional_units=16)
+    config["model"].update(TINY_MODEL)
     config["training"].update(batch_size=16, shuffle_buffer=100)
     (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(config))
     bench_main("scale")(["--quick", "--config", str(tmp_path / "tiny.yaml"), "--directory", str(tmp_path / "scale")])

@@ -48,7 +48,7 @@ def test_blocks_check_like_the_line_reader(tmp_path_factory, lines, task, bom, f
 
 
 def check_like_the_line_reader(path, task, on_error):
-    config = DataConfig(task=task, train=str(path), on_error=on_error)
+    config = DataConfig(format=task, train=str(path), on_error=on_error)
     try:
         expected = read_tsv(path, on_error=on_error, attribution=task == "anki")
     except DataError as error:

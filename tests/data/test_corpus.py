@@ -48,7 +48,7 @@ def test_streaming_reads_the_same_pairs_as_the_readers(tmp_path, task, compresse
         for number, half in enumerate(halves):
             write_bytes(tmp_path / f"part{number}.en{gz}", quirky([source for source, _ in half]))
             write_bytes(tmp_path / f"part{number}.es{gz}", quirky([target for _, target in half]))
-        config = DataConfig(task=task, train=str(tmp_path / "part*"), source_suffix=f".en{gz}", target_suffix=f".es{gz}")
+        config = DataConfig(format=task, train=str(tmp_path / "part*"), source_suffix=f".en{gz}", target_suffix=f".es{gz}")
     else:
         for number, half in enumerate(halves):
             if task == "jsonl":
@@ -56,7 +56,7 @@ def test_streaming_reads_the_same_pairs_as_the_readers(tmp_path, task, compresse
             else:
                 lines = tsv_lines(half, attribution=task == "anki")
             write_bytes(tmp_path / f"part{number}.txt{gz}", quirky(lines))
-        config = DataConfig(task=task, train=[str(tmp_path / f"part{number}.txt{gz}") for number in range(2)])
+        config = DataConfig(format=task, train=[str(tmp_path / f"part{number}.txt{gz}") for number in range(2)])
     corpus = scan_files(config, sample_size=100)
     assert (corpus.size, corpus.lines, len(corpus.files)) == (800, 800, 2)
     assert collections.Counter(streamed(corpus)) == collections.Counter(PAIRS)
@@ -75,7 +75,7 @@ def test_streaming_reads_the_same_pairs_as_the_readers(tmp_path, task, compresse
 def test_file_order_and_lines_without_shuffling(tmp_path):
     for number in range(3):
         (tmp_path / f"part{number}.tsv").write_text("\n".join(tsv_lines(PAIRS[number * 200 : (number + 1) * 200])) + "\n")
-    corpus = scan_files(DataConfig(task="tsv", train=str(tmp_path / "part*.tsv")), sample_size=10)
+    corpus = scan_files(DataConfig(format="tsv", train=str(tmp_path / "part*.tsv")), sample_size=10)
     # Without a shuffle buffer the files are interleaved line by line, deterministically.
     first = streamed(corpus)
     assert first == streamed(corpus) and collections.Counter(first) == collections.Counter(PAIRS[:600])
@@ -85,7 +85,7 @@ def test_file_order_and_lines_without_shuffling(tmp_path):
 def test_windowed_shuffle_is_seeded(tmp_path):
     for number in range(4):
         (tmp_path / f"part{number}.tsv").write_text("\n".join(tsv_lines(PAIRS[number * 200 : (number + 1) * 200])))
-    corpus = scan_files(DataConfig(task="tsv", train=str(tmp_path / "*.tsv")), sample_size=10)
+    corpus = scan_files(DataConfig(format="tsv", train=str(tmp_path / "*.tsv")), sample_size=10)
     dataset = corpus.text_dataset(shuffle_buffer=100, seed=7)
     passes = [[tuple(pair) for pair in dataset.as_numpy_iterator()] for _ in range(2)]
     other = [tuple(pair) for pair in corpus.text_dataset(shuffle_buffer=100, seed=8).as_numpy_iterator()]
@@ -102,7 +102,7 @@ def test_shards_read_every_pair_exactly_once(tmp_path, files):
     size = len(PAIRS) // files
     for number in range(files):
         (tmp_path / f"part{number}.tsv").write_text("\n".join(tsv_lines(PAIRS[number * size : (number + 1) * size])))
-    corpus = scan_files(DataConfig(task="tsv", train=str(tmp_path / "*.tsv")), sample_size=10)
+    corpus = scan_files(DataConfig(format="tsv", train=str(tmp_path / "*.tsv")), sample_size=10)
     expected = collections.Counter(PAIRS[: size * files])
     for count in (2, 3):
         shards = [streamed(corpus, shuffle_buffer=100, seed=1, shard=(index, count)) for index in range(count)]
@@ -124,7 +124,7 @@ def test_pair_lists_shard_and_shuffle_like_files():
 
 def test_the_sample_is_seeded_bounded_and_uniform(tmp_path):
     (tmp_path / "a.tsv").write_text("\n".join(tsv_lines(PAIRS)))
-    config = DataConfig(task="tsv", train=str(tmp_path / "a.tsv"))
+    config = DataConfig(format="tsv", train=str(tmp_path / "a.tsv"))
     samples = [scan_files(config, sample_size=200, seed=seed).sample for seed in (0, 0, 1)]
     assert samples[0] == samples[1] != samples[2]
     assert len(samples[0]) == len(set(samples[0])) == 200 and set(samples[0]) <= set(PAIRS)
@@ -140,13 +140,13 @@ def test_raise_stops_at_the_first_bad_line_before_any_reading_by_tensorflow(tmp_
     (tmp_path / "a.tsv").write_text("a\tb\n")
     (tmp_path / "b.tsv").write_text("c\td\nno tab\ne\tf\n")
     with pytest.raises(DataError, match=r"b\.tsv, line 2: expected 2 tab-separated fields"):
-        scan_files(DataConfig(task="tsv", train=str(tmp_path / "*.tsv")), sample_size=10)
+        scan_files(DataConfig(format="tsv", train=str(tmp_path / "*.tsv")), sample_size=10)
 
 
 def test_skip_counts_by_file_and_reason_and_streams_only_the_good_lines(tmp_path):
     (tmp_path / "a.tsv").write_text("a\tb\nno tab\n\tx\nc\td\n")
     write_bytes(tmp_path / "b.tsv.gz", b"e\tf\n\xff\xfe\tbad\ng\th\ti\n")
-    corpus = scan_files(DataConfig(task="tsv", train=str(tmp_path / "*.tsv*"), on_error="skip"), sample_size=10)
+    corpus = scan_files(DataConfig(format="tsv", train=str(tmp_path / "*.tsv*"), on_error="skip"), sample_size=10)
     assert (corpus.size, corpus.lines) == (3, 7)
     assert corpus.skipped_by_reason() == {"missing tab": 1, "empty source": 1, "invalid UTF-8": 1, "extra tab": 1}
     assert corpus.describe_skipped() == [
@@ -159,7 +159,7 @@ def test_skip_counts_by_file_and_reason_and_streams_only_the_good_lines(tmp_path
 def test_a_corpus_without_a_usable_line_is_refused(tmp_path):
     (tmp_path / "a.tsv").write_text("no tab\n")
     with pytest.raises(DataError, match=r"data.train: no usable lines in 1 file\(s\); .*a.tsv: skipped 1 of 1 lines: 1 missing tab"):
-        scan_files(DataConfig(task="tsv", train=str(tmp_path / "a.tsv"), on_error="skip"), sample_size=10)
+        scan_files(DataConfig(format="tsv", train=str(tmp_path / "a.tsv"), on_error="skip"), sample_size=10)
 
 
 def test_training_files_errors_name_the_key_and_the_path(tmp_path):
@@ -175,11 +175,11 @@ def test_training_files_errors_name_the_key_and_the_path(tmp_path):
     (tmp_path / "b.es").write_text("y\n")
     assert training_files("parallel", str(tmp_path / "a"), ".en", ".es") == [(str(tmp_path / "a.en"), str(tmp_path / "a.es"))]
     with pytest.raises(DataError, match=r"b.es has 1 lines but .*b.en has more \(from line 2\)"):
-        scan_files(DataConfig(task="parallel", train=str(tmp_path / "*"), source_suffix=".en", target_suffix=".es"), 10)
+        scan_files(DataConfig(format="parallel", train=str(tmp_path / "*"), source_suffix=".en", target_suffix=".es"), 10)
 
 
 def test_train_may_be_a_list_of_paths_and_patterns(tmp_path):
-    (tmp_path / "c.yaml").write_text("data:\n  task: tsv\n  train: [a.tsv, 'parts/*.tsv.gz']\n")
+    (tmp_path / "c.yaml").write_text("data:\n  format: tsv\n  train: [a.tsv, 'parts/*.tsv.gz']\n")
     config = RunConfig.from_yaml(tmp_path / "c.yaml")
     assert config.data.train == [str(tmp_path / "a.tsv"), str(tmp_path / "parts/*.tsv.gz")]
     for text, message in [
@@ -187,7 +187,7 @@ def test_train_may_be_a_list_of_paths_and_patterns(tmp_path):
         ("train: []", "data.train: expected a path, a glob pattern or a non-empty list of them, got []"),
         ("train: a.tsv\n  vocabulary_sample: 0", "data.vocabulary_sample: expected a positive integer, got 0"),
     ]:
-        (tmp_path / "bad.yaml").write_text(f"data:\n  task: tsv\n  {text}\n")
+        (tmp_path / "bad.yaml").write_text(f"data:\n  format: tsv\n  {text}\n")
         with pytest.raises(ConfigError, match=r"bad.yaml, line \d+: " + message.replace("[", r"\[").replace("]", r"\]")):
             RunConfig.from_yaml(tmp_path / "bad.yaml")
 
@@ -201,7 +201,7 @@ def tokenizers(pairs):
 @pytest.mark.parametrize("policy", ["truncate", "filter"])
 def test_corpus_batches_hold_every_pair_once_per_epoch(tmp_path, cache, policy):
     (tmp_path / "a.tsv").write_text("\n".join(tsv_lines(PAIRS[:300] + [("a much longer source", "b")])))
-    corpus = scan_files(DataConfig(task="tsv", train=str(tmp_path / "a.tsv")), sample_size=100)
+    corpus = scan_files(DataConfig(format="tsv", train=str(tmp_path / "a.tsv")), sample_size=100)
     source_tokenizer, target_tokenizer = tokenizers(corpus.sample + [("a much longer source", "b")])
     dataset = corpus_dataset(
         corpus, source_tokenizer, target_tokenizer, 32, shuffle_buffer=100, seed=0, buckets=4, length_policy=policy, cache=cache

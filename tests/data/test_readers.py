@@ -163,21 +163,21 @@ def test_load_splits_reads_each_format(tmp_path):
     write(tmp_path / "train.en", "a\nb\n")
     write(tmp_path / "train.es", "x\ny\n")
     write(tmp_path / "dev.jsonl", jsonl({"source": "c", "target": "z"}))
-    parallel = load_splits(DataConfig(task="parallel", train=str(tmp_path / "train"), source_suffix=".en", target_suffix=".es"))
+    parallel = load_splits(DataConfig(format="parallel", train=str(tmp_path / "train"), source_suffix=".en", target_suffix=".es"))
     assert (parallel.train.head(), parallel.dev, parallel.test, parallel.skipped) == ([("a", "x"), ("b", "y")], [], [], {})
-    assert load_splits(DataConfig(task="jsonl", train=str(tmp_path / "dev.jsonl"))).train.head() == [("c", "z")]
+    assert load_splits(DataConfig(format="jsonl", train=str(tmp_path / "dev.jsonl"))).train.head() == [("c", "z")]
 
 
 def test_load_splits_reports_skipped_lines_per_split(tmp_path):
     write(tmp_path / "train.tsv", "a\tb\nbad\n")
     write(tmp_path / "dev.tsv", "c\td\n")
-    splits = load_splits(DataConfig(task="tsv", train=str(tmp_path / "train.tsv"), dev=str(tmp_path / "dev.tsv"), on_error="skip"))
+    splits = load_splits(DataConfig(format="tsv", train=str(tmp_path / "train.tsv"), dev=str(tmp_path / "dev.tsv"), on_error="skip"))
     assert splits.train.head() == [("a", "b")] and splits.dev == [("c", "d")]
     assert splits.train.skipped_by_reason() == {"missing tab": 1} and splits.skipped == {}
 
 
 def test_load_splits_names_the_config_key_of_a_missing_file(tmp_path):
-    config = DataConfig(task="parallel", train=str(tmp_path / "train"), source_suffix=".en", target_suffix=".es")
+    config = DataConfig(format="parallel", train=str(tmp_path / "train"), source_suffix=".en", target_suffix=".es")
     with pytest.raises(DataError, match=r"data.train \+ data.source_suffix: no such file '.*train.en' \(a relative path"):
         load_splits(config)
 

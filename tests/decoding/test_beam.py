@@ -9,7 +9,7 @@ import tensorflow as tf
 
 from keras_attention.decoding import beam_search_decode, greedy_decode
 from keras_attention.text.vocab import END_ID
-from tiny_seq2seq import all_sequences, gnmt_scores, sequence_lengths, source_batch, teacher_forced, tiny_models
+from helpers.tiny_seq2seq import all_sequences, gnmt_scores, sequence_lengths, source_batch, teacher_forced, tiny_models
 
 PENALTIES = [(0.0, 0.0), (0.6, 0.0), (0.0, 0.4), (1.0, 0.2)]
 

@@ -13,7 +13,7 @@ from keras_attention.decoding import beam_search_decode, greedy_decode, sample_d
 from keras_attention.decoding.common import SHRINK_STAGES
 from keras_attention.text.vocab import PAD_ID, START_ID
 from keras_attention.translator import Translator
-from tiny_seq2seq import CONFIG, TEXT, sequence_lengths, source_batch, tiny_models, tiny_translator_parts
+from helpers.tiny_seq2seq import CONFIG, TEXT, sequence_lengths, source_batch, tiny_models, tiny_translator_parts
 
 MAX_LENGTH = 9
 VARIANTS = {

@@ -8,7 +8,7 @@ import tensorflow as tf
 from keras_attention.decoding import greedy_decode
 from keras_attention.models import build_seq2seq, inference_models
 from keras_attention.text.vocab import END_ID, START_ID
-from tiny_seq2seq import CONFIG, source_batch
+from helpers.tiny_seq2seq import CONFIG, source_batch
 
 VOCABULARY = 9
 

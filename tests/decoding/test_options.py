@@ -6,7 +6,7 @@ import pytest
 
 from keras_attention.decoding import beam_search_decode, greedy_decode, sample_decode
 from keras_attention.options.decoding import STRATEGIES, OptionError, check_decoding_options, strategy_runner
-from tiny_seq2seq import source_batch
+from helpers.tiny_seq2seq import source_batch
 
 SOURCE = source_batch([3, 2])
 

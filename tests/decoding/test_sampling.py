@@ -7,7 +7,7 @@ import tensorflow as tf
 
 from keras_attention.decoding import greedy_decode, sample_decode
 from keras_attention.text.vocab import PAD_ID
-from tiny_seq2seq import source_batch, teacher_forced, tiny_models
+from helpers.tiny_seq2seq import source_batch, teacher_forced, tiny_models
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from keras_attention.decoding import beam_search_decode, greedy_decode, sample_d
 from keras_attention.errors import ConfigError
 from keras_attention.runs import save_run
 from keras_attention.translator import Translator
-from tiny_seq2seq import CONFIG, TEXT, tiny_translator_parts
+from helpers.tiny_seq2seq import CONFIG, TEXT, tiny_translator_parts
 
 SENTENCES = ["abc", "", "fed cab", "a", "bad bed"]
 

@@ -6,6 +6,7 @@ import matplotlib.image
 import numpy as np
 import pytest
 
+from helpers.tiny_configs import LEARNING_MODEL
 from keras_attention import cli
 from keras_attention.config import ModelConfig, RunConfig, TextConfig
 from keras_attention.data.readers import read_tsv
@@ -15,7 +16,7 @@ from keras_attention.runs import save_run
 from keras_attention.text.tokenizer import learn_vocabulary, tokenizer_from_config
 from keras_attention.translator import Translator
 
-TINY_MODEL = ModelConfig(embedding_dim=16, encoder_units=16, decoder_units=32, attention_units=16, attentional_units=32)
+TINY_MODEL = ModelConfig(**LEARNING_MODEL)
 WORDPIECE = TextConfig(tokenizer="wordpiece", vocabulary_size=600, max_length=64)
 SPANISH = "¿Qué? Él dijo: «sí», señor; añadió: “Mañana.”"
 

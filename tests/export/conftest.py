@@ -12,11 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from export_inputs import INPUTS, KINDS, ROOT
-
-sys.path.insert(0, str(ROOT / "tests" / "trainer"))  # tiny_runs, shared with the trainer tests
-
-from tiny_runs import write_tiny_config  # noqa: E402
+from helpers.export_inputs import INPUTS, KINDS, ROOT
+from helpers.tiny_runs import write_tiny_config
 
 CLIENT = Path(__file__).resolve().parent / "serving_client.py"
 

@@ -3,7 +3,7 @@
 import runpy
 
 import pytest
-from export_inputs import ROOT
+from helpers.export_inputs import ROOT
 
 pytestmark = pytest.mark.requires_tensorflow
 

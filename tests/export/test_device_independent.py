@@ -9,7 +9,7 @@ import importlib
 import numpy as np
 import pytest
 import tensorflow as tf
-from export_inputs import SENTENCES
+from helpers.export_inputs import SENTENCES
 
 from keras_attention.decoding import greedy_decode
 from keras_attention.export import ALLOWED_OPS, export_translator, saved_model_ops

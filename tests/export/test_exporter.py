@@ -11,12 +11,12 @@ import time
 import pytest
 import tensorflow as tf
 import tensorflow_text as tf_text
-from export_inputs import KINDS, ROOT, SENTENCES
+from helpers.export_inputs import KINDS, ROOT, SENTENCES
 from google.protobuf import text_format
 from tensorflow.core.protobuf import saved_model_pb2
 from tensorflow_serving.apis import prediction_log_pb2
 from tensorflow_serving.config import model_server_config_pb2
-from tiny_runs import python_env
+from helpers.tiny_runs import python_env
 
 from keras_attention import cli
 from keras_attention.config import DecodingConfig

@@ -10,7 +10,7 @@ from concurrent import futures
 import grpc
 import pytest
 import tensorflow as tf
-from export_inputs import ROOT
+from helpers.export_inputs import ROOT
 from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 
 pytestmark = pytest.mark.requires_tensorflow

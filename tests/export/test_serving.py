@@ -4,7 +4,7 @@ same translations as the library, for greedy and beam search, and no crash on ba
 import numpy as np
 import pytest
 import tensorflow as tf
-from export_inputs import BAD_INPUTS, INPUTS, MAX_SOURCE_LENGTH, SENTENCES
+from helpers.export_inputs import BAD_INPUTS, INPUTS, MAX_SOURCE_LENGTH, SENTENCES
 
 pytestmark = pytest.mark.requires_tensorflow
 

@@ -12,7 +12,7 @@ from absl.testing import parameterized
 from keras import ops
 from keras.src import testing
 
-import numpy_reference
+from helpers import numpy_reference
 from keras_attention.layers import AttentionLayer, PaddingMask
 
 # Every score, scale and coverage option, by test id.

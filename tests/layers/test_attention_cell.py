@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from keras import ops
 
-import numpy_reference
+from helpers import numpy_reference
 from keras_attention.layers import (
     AttentionLayer,
     AttentionRNN,

@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 from keras import ops
 
+from helpers.tiny_configs import DISTINCT_SIZES as SMALL
 from keras_attention.config import ModelConfig, TrainingConfig
 from keras_attention.models import build_seq2seq, compile_seq2seq, inference_models
 from keras_attention.models.decoder import decoder_state_shapes
 from keras_attention.text.vocab import START_ID
-from copy_task import copy_task
+from helpers.copy_task import copy_task
 
-SMALL = dict(embedding_dim=8, encoder_units=6, decoder_units=10, attention_units=5, attentional_units=7)
 IN_STEP = {"attention_placement": "in_step"}
 COVERAGE = {**IN_STEP, "coverage": True, "coverage_loss_weight": 0.5}
 VARIANTS = {

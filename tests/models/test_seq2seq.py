@@ -4,11 +4,10 @@ import keras
 import numpy as np
 import pytest
 
+from helpers.tiny_configs import DISTINCT_SIZES as SMALL
 from keras_attention.config import ModelConfig, TrainingConfig
 from keras_attention.models import build_encoder, build_seq2seq, compile_seq2seq, inference_models
-from copy_task import copy_task
-
-SMALL = dict(embedding_dim=8, encoder_units=6, decoder_units=10, attention_units=5, attentional_units=7)
+from helpers.copy_task import copy_task
 
 
 def random_ids(rng, batch, time, vocabulary, lengths=None):

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from helpers import tiny_configs
 from keras_attention.config import ModelConfig, RunConfig, TextConfig
 from keras_attention.errors import DataError, RunDirectoryError
 from keras_attention.models import build_seq2seq
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.requires_tensorflow
 
 SOURCES = ["In the beginning, God created the heavens and the earth.", "God said, “Let there be light.”"] * 4
 TARGETS = ["En el principio crió Dios los cielos y la tierra.", "Y dijo Dios: Sea la luz: y fué la luz."] * 4
-TINY_MODEL = ModelConfig(embedding_dim=8, encoder_units=8, decoder_units=8, attention_units=8, attentional_units=8)
+TINY_MODEL = ModelConfig(**tiny_configs.TINY_MODEL)
 
 
 @pytest.fixture(scope="module")

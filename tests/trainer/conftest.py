@@ -1,7 +1,7 @@
 """Fixtures of the trainer tests: a tiny run trained once for the session."""
 
 import pytest
-from tiny_runs import write_tiny_config
+from helpers.tiny_runs import write_tiny_config
 
 
 @pytest.fixture(scope="session")

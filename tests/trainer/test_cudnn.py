@@ -6,7 +6,7 @@ import importlib
 import keras
 import numpy as np
 import pytest
-from tiny_runs import TINY_MODEL, write_tiny_config
+from helpers.tiny_runs import TINY_MODEL, write_tiny_config
 
 from keras_attention.config import ModelConfig, RunConfig
 from keras_attention.models import build_seq2seq

@@ -2,11 +2,10 @@
 
 import json
 
+from helpers.tiny_configs import TINY_MODEL
 from keras_attention.config import RunConfig
 from keras_attention.data import dates
 from keras_attention.trainer import train
-
-TINY_MODEL = dict(embedding_dim=8, encoder_units=8, decoder_units=16, attention_units=8, attentional_units=16)
 
 
 def test_training_on_a_file_with_bad_lines_and_long_pairs(tmp_path):
@@ -18,7 +17,7 @@ def test_training_on_a_file_with_bad_lines_and_long_pairs(tmp_path):
     (tmp_path / "train.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     config = RunConfig.from_dict(
         {
-            "data": {"task": "tsv", "train": str(tmp_path / "train.tsv"), "on_error": "skip", "length_policy": "filter", "buckets": 4},
+            "data": {"format": "tsv", "train": str(tmp_path / "train.tsv"), "on_error": "skip", "length_policy": "filter", "buckets": 4},
             "source": {"max_length": 32},
             "target": {"max_length": 10},
             "model": TINY_MODEL,

@@ -5,14 +5,13 @@ import csv
 import pytest
 import tensorflow as tf
 
+from helpers.tiny_configs import LEARNING_MODEL
 from keras_attention.config import RunConfig
 from keras_attention.data import dates
 from keras_attention.errors import ConfigError
 from keras_attention.evaluation import corpus_bleu
 from keras_attention.runs import load_run
 from keras_attention.trainer import train
-
-TINY_MODEL = dict(embedding_dim=16, encoder_units=16, decoder_units=32, attention_units=16, attentional_units=32)
 
 
 def tensorboard_scalars(directory):
@@ -32,7 +31,7 @@ def test_dev_bleu_is_logged_and_monitor_val_bleu_saves_the_best_epoch(tmp_path):
             "data": {"num_train": 1000, "num_dev": 60, "num_test": 1},
             "source": {"lowercase": True, "max_length": 40},
             "target": {"max_length": 12},
-            "model": TINY_MODEL,
+            "model": LEARNING_MODEL,
             "training": {
                 "epochs": 2,
                 "batch_size": 32,
@@ -62,7 +61,7 @@ def test_dev_bleu_is_logged_and_monitor_val_bleu_saves_the_best_epoch(tmp_path):
 def test_dev_scores_need_dev_pairs(tmp_path):
     (tmp_path / "train.tsv").write_text("a\tb\n", encoding="utf-8")
     config = RunConfig.from_dict(
-        {"data": {"task": "tsv", "train": str(tmp_path / "train.tsv")}, "evaluation": {"dev_bleu_sentences": 5}}
+        {"data": {"format": "tsv", "train": str(tmp_path / "train.tsv")}, "evaluation": {"dev_bleu_sentences": 5}}
     )
     with pytest.raises(ConfigError, match=r"evaluation.dev_bleu_sentences: .* needs dev pairs, but the data config gives none \(data.dev\)"):
         train(config, tmp_path / "run", verbose=0, log=lambda line: None)

@@ -5,7 +5,7 @@ import subprocess
 
 import numpy as np
 import pytest
-from tiny_runs import TIMEOUT, harness_command, harness_result, python_env, run_workers, write_tiny_config
+from helpers.tiny_runs import TIMEOUT, harness_command, harness_result, python_env, run_workers, write_tiny_config
 
 
 def test_mirrored_on_two_devices_matches_one_device(tmp_path):

@@ -3,7 +3,7 @@
 import keras
 import pytest
 import tensorflow as tf
-from tiny_runs import harness_result, run_workers
+from helpers.tiny_runs import harness_result, run_workers
 
 from keras_attention.trainer import keras_multi_worker_fix as fix
 

@@ -3,7 +3,8 @@
 import keras
 import numpy as np
 import pytest
-from tiny_runs import write_tiny_config
+from helpers.tiny_configs import TINY_MODEL
+from helpers.tiny_runs import write_tiny_config
 
 from keras_attention.config import ModelConfig, RunConfig, TrainingConfig
 from keras_attention.errors import ConfigError
@@ -57,8 +58,7 @@ def test_devices_that_cannot_run_the_policy(policy, devices, message):
 @pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
 def test_loss_is_float32_under_a_mixed_policy(policy):
     with global_policy(policy):
-        model = build_seq2seq(ModelConfig(embedding_dim=8, encoder_units=8, decoder_units=16, attention_units=8,
-                                          attentional_units=16), 12, 10)
+        model = build_seq2seq(ModelConfig(**TINY_MODEL), 12, 10)
         compile_seq2seq(model, TrainingConfig())
     assert keras.config.dtype_policy().name == "float32"
     inputs = {"source": np.array([[4, 5, 3]], "int32"), "target_in": np.array([[2, 6, 7]], "int32")}

@@ -13,7 +13,7 @@ import h5py
 import keras
 import numpy as np
 import pytest
-from tiny_runs import ROOT, TIMEOUT, python_env, write_tiny_config
+from helpers.tiny_runs import ROOT, TIMEOUT, python_env, write_tiny_config
 
 from keras_attention.config import RunConfig
 from keras_attention.data.positions import InputPosition
@@ -114,7 +114,6 @@ def test_training_killed_mid_epoch_continues_exactly_where_it_was_backed_up(tmp_
     assert [row["epoch"] for row in read_history(output / "history.csv")] == ["0", "1"]
     assert not (output / "backup").exists()
     assert (output / "checkpoints" / "best.weights.h5").is_file()  # by `loss`: this run has no dev data
-
 
 
 class KilledBeforeTheSave(keras.callbacks.Callback):

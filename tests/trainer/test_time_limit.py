@@ -5,7 +5,7 @@ import json
 
 import keras
 import numpy as np
-from tiny_runs import write_tiny_config
+from helpers.tiny_runs import write_tiny_config
 
 from keras_attention.config import RunConfig
 from keras_attention.trainer import train

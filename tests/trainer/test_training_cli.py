@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pytest
 import tensorflow as tf
-from tiny_runs import write_tiny_config
+from helpers.tiny_runs import write_tiny_config
 
 from keras_attention import cli
 from keras_attention.runs import load_run

@@ -3,8 +3,8 @@
 import time
 
 import pytest
-from tiny_runs import TIMEOUT, free_ports
-from tiny_search import report_trials, start_tune, trial_log, write_tiny_search
+from helpers.tiny_runs import TIMEOUT, free_ports
+from helpers.tiny_search import report_trials, start_tune, trial_log, write_tiny_search
 
 # Three trials for two workers: one of them must come back for a second trial.
 RANDOM = {"tuner": "random", "max_trials": 3, "objective": "loss"}

@@ -3,7 +3,7 @@
 import sys
 
 import pytest
-from tiny_search import write_tiny_search
+from helpers.tiny_search import write_tiny_search
 
 from keras_attention.cli import main
 from keras_attention.config import RunConfig

@@ -7,8 +7,8 @@ import subprocess
 import time
 
 import yaml
-from tiny_runs import TIMEOUT, python_env
-from tiny_search import report_trials, start_tune, trial_log, tune_command, write_tiny_search
+from helpers.tiny_runs import TIMEOUT, python_env
+from helpers.tiny_search import report_trials, start_tune, trial_log, tune_command, write_tiny_search
 
 from keras_attention.config import RunConfig
 

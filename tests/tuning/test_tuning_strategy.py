@@ -5,8 +5,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from tiny_runs import ROOT, TIMEOUT, harness_result, python_env
-from tiny_search import write_tiny_search
+from helpers.tiny_runs import ROOT, TIMEOUT, harness_result, python_env
+from helpers.tiny_search import write_tiny_search
 
 HARNESS = Path(__file__).resolve().parent / "harness.py"
 

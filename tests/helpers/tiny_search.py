@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import yaml
-from tiny_runs import python_env, write_tiny_config
+from helpers.tiny_runs import python_env, write_tiny_config
 
 # Two small choices keep every trial to a few seconds (most of it tracing the model).
 TINY_SEARCH = {

@@ -5,13 +5,12 @@ import itertools
 import keras
 import numpy as np
 
+from helpers.tiny_configs import DISTINCT_SIZES
 from keras_attention.config import ModelConfig, TextConfig
 from keras_attention.models import build_seq2seq, inference_models
 from keras_attention.text.vocab import END_ID, PAD_ID, START_ID
 
-CONFIG = ModelConfig(
-    embedding_dim=8, encoder_units=6, decoder_units=10, attention_units=5, attentional_units=7, initialization="keras"
-)
+CONFIG = ModelConfig(**DISTINCT_SIZES, initialization="keras")
 """The tiny model of the decoding tests: Keras's layer defaults (scaled by `tiny_models`) whatever
 `ModelConfig`'s default initialization, so that the tests' outputs stay the ones they were written for."""
 SOURCE_VOCABULARY = 20

@@ -1,4 +1,4 @@
-"""Helpers of the trainer tests: tiny training configs (a few hundred generated dates, a model of a
+"""Tiny training runs for the trainer, tuning and export tests: tiny training configs (a few hundred generated dates, a model of a
 few thousand parameters) and the subprocess scenarios of `harness.py`."""
 
 import json
@@ -10,18 +10,12 @@ from pathlib import Path
 
 import yaml
 
+from helpers.tiny_configs import TINY_MODEL
 from keras_attention.data import dates
 
 ROOT = Path(__file__).resolve().parents[2]
-HARNESS = Path(__file__).resolve().parent / "harness.py"
+HARNESS = ROOT / "tests" / "trainer" / "harness.py"
 TIMEOUT = 240  # seconds any training subprocess may take before the test gives up
-TINY_MODEL = {
-    "embedding_dim": 8,
-    "encoder_units": 8,
-    "decoder_units": 16,
-    "attention_units": 8,
-    "attentional_units": 16,
-}
 
 
 def write_tiny_config(directory, num_train=256, num_dev=0, source=None, target=None, model=None, **training):
@@ -35,7 +29,7 @@ def write_tiny_config(directory, num_train=256, num_dev=0, source=None, target=N
     pairs = dates.generate_pairs(num_train + num_dev, seed=3)
     dates.write_tsv(pairs[:num_train], directory / "train.tsv")
     # One length bucket: full batches only, so that step counts are num_train / batch_size.
-    data = {"task": "tsv", "train": str(directory / "train.tsv"), "buckets": 1}
+    data = {"format": "tsv", "train": str(directory / "train.tsv"), "buckets": 1}
     if num_dev:
         dates.write_tsv(pairs[num_train:], directory / "dev.tsv")
         data["dev"] = str(directory / "dev.tsv")
