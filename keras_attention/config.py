@@ -29,6 +29,7 @@ from keras_attention.options import attention as attention_options
 from keras_attention.options import decoding as decoding_options
 from keras_attention.options.checks import OptionError, check_choice, check_positive_int
 from keras_attention.options.data import FILE_FORMATS, LENGTH_POLICIES, ON_ERROR, TASKS
+from keras_attention.options.training import DISTRIBUTION_STRATEGIES, MIXED_PRECISION_POLICIES, TUNERS
 
 ATTENTION_PLACEMENTS = ("after_lstm", "in_step")
 INITIALIZATIONS = ("keras", "torch")
@@ -39,9 +40,6 @@ NORMALIZATIONS = ("NFKC", "NFKD", "NFC", "NFD", "none")
 # 15 s per side on 2 CPU cores from long-tailed text (tf-text's WordPiece learner is pure Python,
 # one core per side; BENCHMARKS.md, "Real-sized corpora"). A run takes the smallest of its two sides'.
 VOCABULARY_SAMPLES = {"char": 100_000, "wordpiece": 6_000, "sentencepiece": 100_000}
-STRATEGIES = ("auto", "default", "mirrored", "multi_worker", "tpu")
-MIXED_PRECISION_POLICIES = ("mixed_float16", "mixed_bfloat16")
-TUNERS = ("hyperband", "bayesian", "random")
 SAMPLINGS = ("linear", "log", "reverse_log")
 # Hyperparameters that `tuning.search` may declare, and the config section each one belongs to.
 SEARCHABLE = {
@@ -466,7 +464,7 @@ class TrainingConfig:
         seed: seed of weights initialisation and shuffling.
         early_stopping_patience: epochs without improvement of `monitor` before stopping
             (`null` to train all epochs).
-        strategy: `tf.distribute` strategy, one of `STRATEGIES`: `auto` (`mirrored` when more than
+        strategy: `tf.distribute` strategy, one of `DISTRIBUTION_STRATEGIES`: `auto` (`mirrored` when more than
             one GPU is visible, else `default`), `default` (one device), `mirrored` (one replica
             per local GPU, or per logical CPU device when there is no GPU), `multi_worker`
             (several machines, from the `TF_CONFIG` environment variable) or `tpu`.
@@ -542,7 +540,7 @@ class TrainingConfig:
             )
         if self.early_stopping_patience is not None:
             _positive_int(self.early_stopping_patience, f"{key}.early_stopping_patience")
-        _choice(self.strategy, STRATEGIES, f"{key}.strategy")
+        _choice(self.strategy, DISTRIBUTION_STRATEGIES, f"{key}.strategy")
         if self.mixed_precision is not None:
             _choice(self.mixed_precision, MIXED_PRECISION_POLICIES, f"{key}.mixed_precision")
         if self.backup_every_steps is not None:

@@ -5,7 +5,7 @@ Adding a corpus format: one new module in `keras_attention/data/formats/` with a
 (see `formats/jsonl.py`), and one line in `FILE_FORMATS`.
 """
 
-import importlib
+from keras_attention.options import registry
 
 # What a reader does with a bad line: stop with its file and line, or skip and count it.
 ON_ERROR = ("raise", "skip")
@@ -26,5 +26,4 @@ TASKS = ("dates",) + tuple(FILE_FORMATS)
 
 def corpus_format(name):
     """The `CorpusFormat` of file format `name` (see `FILE_FORMATS`), imported on first use."""
-    module, attribute = FILE_FORMATS[name].split(":")
-    return getattr(importlib.import_module(module), attribute)
+    return registry.load(FILE_FORMATS, name)

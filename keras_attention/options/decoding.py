@@ -7,8 +7,7 @@ Adding a strategy: write its decoder and its runner in a new module of `keras_at
 (see `decoding/greedy.py`: `greedy_decode`, `run_greedy`), then add one line to `STRATEGIES`.
 """
 
-import importlib
-
+from keras_attention.options import registry
 from keras_attention.options.checks import OptionError, check_choice, check_number, check_positive_int
 
 # Strategy name -> "module:function" of its runner, which a `Translator` calls as
@@ -78,5 +77,4 @@ _CHECKS = {
 
 def strategy_runner(strategy):
     """The runner function of `strategy` (see `STRATEGIES`), imported on first use."""
-    module, function = STRATEGIES[strategy].split(":")
-    return getattr(importlib.import_module(module), function)
+    return registry.load(STRATEGIES, strategy)

@@ -20,6 +20,8 @@ import os
 import tensorflow as tf
 
 from keras_attention.errors import ConfigError
+from keras_attention.options import registry
+from keras_attention.options.training import DISTRIBUTION_STRATEGIES
 
 _KEY = "training.strategy"
 _CLUSTER_JOBS = ("chief", "worker")
@@ -131,6 +133,32 @@ def _tpu_strategy():
     return tf.distribute.TPUStrategy(resolver)
 
 
+def auto_strategy():
+    """`mirrored` with more than one GPU, else `default`."""
+    return mirrored_strategy() if len(tf.config.list_physical_devices("GPU")) > 1 else default_strategy()
+
+
+def default_strategy():
+    """The default strategy: everything on one device."""
+    return tf.distribute.get_strategy()
+
+
+def mirrored_strategy():
+    """`MirroredStrategy` over this machine's GPUs (or its one CPU)."""
+    return tf.distribute.MirroredStrategy(devices=_replica_devices())
+
+
+def multi_worker_strategy():
+    """`MultiWorkerMirroredStrategy` of the cluster that `TF_CONFIG` describes."""
+    read_tf_config()
+    return tf.distribute.MultiWorkerMirroredStrategy()
+
+
+def tpu_strategy():
+    """`TPUStrategy` on the TPU that the environment names."""
+    return _tpu_strategy()
+
+
 def make_strategy(name):
     """Creates the strategy that `training.strategy` names.
 
@@ -138,27 +166,19 @@ def make_strategy(name):
     collective ops of the whole process.
 
     Args:
-        name: one of `keras_attention.config.STRATEGIES`.
+        name: one of `keras_attention.options.training.DISTRIBUTION_STRATEGIES`.
 
     Returns:
         A `tf.distribute.Strategy`; `default` (and `auto` on fewer than two GPUs) returns the
         default strategy, which places everything on one device.
 
     Raises:
-        ConfigError: the strategy cannot run here (no valid `TF_CONFIG`, no TPU).
+        ConfigError: the strategy cannot run here (no valid `TF_CONFIG`, no TPU), or `name` is
+            not a registered strategy.
     """
-    if name == "auto":
-        name = "mirrored" if len(tf.config.list_physical_devices("GPU")) > 1 else "default"
-    if name == "default":
-        return tf.distribute.get_strategy()
-    if name == "mirrored":
-        return tf.distribute.MirroredStrategy(devices=_replica_devices())
-    if name == "multi_worker":
-        read_tf_config()
-        return tf.distribute.MultiWorkerMirroredStrategy()
-    if name == "tpu":
-        return _tpu_strategy()
-    raise ConfigError(f"{_KEY}: unknown strategy {name!r}")
+    if name not in DISTRIBUTION_STRATEGIES:
+        raise ConfigError(f"{_KEY}: unknown strategy {name!r}")
+    return registry.load(DISTRIBUTION_STRATEGIES, name)()
 
 
 def check_batch_size(batch_size, strategy):

@@ -23,6 +23,8 @@ import tensorflow as tf
 from keras_attention.config import RunConfig
 from keras_attention.data.sources import load_splits
 from keras_attention.errors import ConfigError, TuningError
+from keras_attention.options import registry
+from keras_attention.options.training import TUNERS
 from keras_attention.runs.layout import CONFIG_FILE
 from keras_attention.trainer.callbacks import monitor_mode
 from keras_attention.trainer.fit import check_dev_scores, checked_strategy, prepare_data
@@ -47,6 +49,28 @@ class BayesianTuner(TrialLog, keras_tuner.BayesianOptimization):
 
 class RandomTuner(TrialLog, keras_tuner.RandomSearch):
     """keras-tuner's `RandomSearch` that logs its trials (`TrialLog`)."""
+
+
+def hyperband_tuner(config, hypermodel, **common):
+    """`tuning.tuner: hyperband` (see `keras_attention.options.training.TUNERS`)."""
+    tuning = config.tuning
+    return HyperbandTuner(
+        hypermodel,
+        max_epochs=tuning.max_epochs or config.training.epochs,
+        factor=tuning.factor,
+        hyperband_iterations=tuning.hyperband_iterations,
+        **common,
+    )
+
+
+def bayesian_tuner(config, hypermodel, **common):
+    """`tuning.tuner: bayesian` (see `keras_attention.options.training.TUNERS`)."""
+    return BayesianTuner(hypermodel, max_trials=config.tuning.max_trials, **common)
+
+
+def random_tuner(config, hypermodel, **common):
+    """`tuning.tuner: random` (see `keras_attention.options.training.TUNERS`)."""
+    return RandomTuner(hypermodel, max_trials=config.tuning.max_trials, **common)
 
 
 def make_tuner(config, hypermodel, output_dir, overwrite=False, strategy=None, log=print):
@@ -75,18 +99,7 @@ def make_tuner(config, hypermodel, output_dir, overwrite=False, strategy=None, l
         project_name=PROJECT,
         overwrite=overwrite,
     )
-    if tuning.tuner == "hyperband":
-        max_epochs = tuning.max_epochs or config.training.epochs
-        tuner = HyperbandTuner(
-            hypermodel,
-            max_epochs=max_epochs,
-            factor=tuning.factor,
-            hyperband_iterations=tuning.hyperband_iterations,
-            **common,
-        )
-    else:
-        tuner_class = BayesianTuner if tuning.tuner == "bayesian" else RandomTuner
-        tuner = tuner_class(hypermodel, max_trials=tuning.max_trials, **common)
+    tuner = registry.load(TUNERS, tuning.tuner)(config, hypermodel, **common)
     tuner.trial_log_dir = Path(output_dir) / TRIAL_LOG_DIR
     tuner.log = log
     return tuner
