@@ -2,7 +2,9 @@
 
 from keras import ops
 
-from keras_attention.decoding.common import encode, next_log_probs, shrinking_while_loop, top_k_rows
+from keras_attention.decoding.loop import shrinking_while_loop
+from keras_attention.decoding.step import encode, next_log_probs
+from keras_attention.decoding.top_k import top_k_rows
 from keras_attention.options.decoding import check_decoding_options
 from keras_attention.special_tokens import END_ID, START_ID
 

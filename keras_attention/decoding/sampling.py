@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from keras_attention.decoding.common import as_n_best, decode_token_by_token
+from keras_attention.decoding.loop import as_n_best, decode_token_by_token
 from keras_attention.options.decoding import check_decoding_options
 
 

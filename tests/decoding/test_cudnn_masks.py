@@ -10,7 +10,7 @@ import tensorflow as tf
 
 from keras_attention.config import DecodingConfig
 from keras_attention.decoding import beam_search_decode, greedy_decode, sample_decode
-from keras_attention.decoding.common import SHRINK_STAGES
+from keras_attention.decoding.loop import SHRINK_STAGES
 from keras_attention.text.vocab import PAD_ID, START_ID
 from keras_attention.translator import Translator
 from helpers.tiny_seq2seq import CONFIG, TEXT, sequence_lengths, source_batch, tiny_models, tiny_translator_parts

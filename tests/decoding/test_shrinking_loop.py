@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from keras import ops
 
-from keras_attention.decoding.common import shrinking_while_loop, top_k_rows
+from keras_attention.decoding.loop import shrinking_while_loop
+from keras_attention.decoding.top_k import top_k_rows
 
 
 def countdown(lengths, max_length, stages):

@@ -1,0 +1,70 @@
+"""The encoder run and one decoder step, shared by the decoding strategies (`keras.ops` only)."""
+
+from keras import ops
+
+from keras_attention.special_tokens import END_ID, PAD_ID
+
+
+def encode(encoder, source_ids, max_length, max_length_ratio=None):
+    """Runs the encoder and sets each sentence's maximum output length.
+
+    Args:
+        encoder: encoder model from `inference_models`.
+        source_ids: int32 `(batch, T_enc)` source ids, padded with 0.
+        max_length: maximum number of output tokens, `</s>` included.
+        max_length_ratio: optional positive float; sentence `b` also stops after
+            `ceil(max_length_ratio * source_length_b)` tokens (at least 1), where the source length
+            counts its non-padding ids (`</s>` included).
+
+    Returns:
+        Tuple `(encoder_outputs, source_mask, states, limits)`: the encoder's outputs, its list of
+        decoder start states, and int32 `(batch,)` output length limits.
+    """
+    source_ids = ops.convert_to_tensor(source_ids, "int32")
+    encoder_outputs, source_mask, *states = encoder(source_ids)
+    limits = ops.full((ops.shape(source_ids)[0],), max_length, "int32")
+    if max_length_ratio is not None:
+        source_lengths = ops.sum(ops.cast(source_mask, "float64"), axis=1)
+        relative = ops.cast(ops.ceil(source_lengths * max_length_ratio), "int32")
+        limits = ops.minimum(limits, ops.maximum(relative, 1))
+    return encoder_outputs, source_mask, states, limits
+
+
+def decoder_inputs(tokens):
+    """The one-step decoder's input tokens: `tokens` with `<pad>` replaced by `</s>`.
+
+    A finished row (its previous output `<pad>`) or an impossible beam hypothesis still runs
+    through the decoder, whose output for it is ignored. Fed `<pad>`, the decoder's LSTM would get
+    a fully masked row, which the cuDNN kernel refuses at run time (Keras's `_assert_valid_mask`
+    on a GPU); `</s>` is a real token, so every mask row is valid and the cuDNN kernel stays usable.
+
+    Args:
+        tokens: int32 tensor of token ids.
+
+    Returns:
+        int32 tensor of the shape of `tokens`, without `<pad>`.
+    """
+    return ops.where(ops.equal(tokens, PAD_ID), END_ID, tokens)
+
+
+def next_log_probs(decoder, tokens, encoder_outputs, source_mask, states):
+    """Runs the one-step decoder.
+
+    Args:
+        decoder: decoder model from `inference_models`.
+        tokens: int32 `(batch, 1)` previous output tokens; `<pad>` (a finished row, whose
+            outputs the caller ignores) is fed to the decoder as `</s>` (see `decoder_inputs`).
+        encoder_outputs: `(batch, T_enc, d_enc)`.
+        source_mask: `(batch, T_enc)`.
+        states: list of decoder state tensors, batch first.
+
+    Returns:
+        Tuple `(log_probs, alignments, states)`: float32 `(batch, V)` log-probabilities of the
+        next token under the model, set to `-inf` for `<pad>` (padding is never an output: it
+        marks the end); float32 `(batch, T_enc)` alignments of this step; list of new states.
+    """
+    logits, alignments, *states = decoder([decoder_inputs(tokens), encoder_outputs, source_mask, *states])
+    log_probs = ops.log_softmax(ops.cast(logits[:, 0, :], "float32"), axis=-1)
+    padding = ops.equal(ops.arange(ops.shape(log_probs)[-1], dtype="int32"), PAD_ID)
+    log_probs = ops.where(padding[None, :], float("-inf"), log_probs)
+    return log_probs, ops.cast(alignments[:, 0, :], "float32"), states
