@@ -16,6 +16,7 @@ from keras_attention.errors import ConfigError
 from keras_attention.runs.layout import RunLayout
 from keras_attention.trainer.attention_images import AttentionImages
 from keras_attention.trainer.backup import StepBackup
+from keras_attention.trainer.setup import monitor_mode
 
 
 class EpochCheckpoints(keras.callbacks.Callback):
@@ -87,12 +88,6 @@ def best_logged_value(history_path, monitor, mode):
     if not values:
         return None
     return min(values) if mode == "min" else max(values)
-
-
-def monitor_mode(monitor):
-    """`max` for accuracy-like metrics, BLEU and exact match, `min` otherwise (Keras's `mode="auto"`
-    rule, plus BLEU and exact match)."""
-    return "max" if any(part in monitor for part in ("acc", "bleu", "exact_match")) else "min"
 
 
 class CheckMonitor(keras.callbacks.Callback):

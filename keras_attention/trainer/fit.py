@@ -1,88 +1,23 @@
 """The fit glue: config -> strategy, data, tokenizers, model -> `model.fit` -> saved, scored run directory."""
 
-import collections
 import time
 from pathlib import Path
 
 import keras
 
-from keras_attention.data.pipeline import corpus_dataset, make_dataset
-from keras_attention.data.positions import InputPosition
 from keras_attention.data.sources import load_splits
-from keras_attention.errors import ConfigError
 from keras_attention.evaluation import score_translations
 from keras_attention.models import build_seq2seq, compile_seq2seq
 from keras_attention.runs import RunLayout, TrainingSummary, load_run, save_run
-from keras_attention.text.tokenizer import learn_vocabularies, tokenizer_from_config
 from keras_attention.trainer import resume
 from keras_attention.trainer.callbacks import RunProgress, last_logged_epoch, make_callbacks
 from keras_attention.trainer.cudnn import cudnn_report
-from keras_attention.trainer.data_report import report_data
 from keras_attention.trainer.dev_bleu import dev_bleu_callbacks
 from keras_attention.trainer.keras_multi_worker_fix import multi_worker_fit
-from keras_attention.trainer.precision import check_mixed_precision, global_policy, training_devices
+from keras_attention.trainer.precision import global_policy
+from keras_attention.trainer.setup import checked_strategy, describe_strategy, monitor_for, prepare_data
 from keras_attention.trainer.streamed_epochs import streamed_epochs
-from keras_attention.trainer.strategy import (
-    check_batch_size,
-    distribute_options,
-    is_chief,
-    make_strategy,
-    read_tf_config,
-    sharded_dataset,
-    task_name,
-)
-
-
-TrainingData = collections.namedtuple(
-    "TrainingData", ["source_tokenizer", "target_tokenizer", "train", "dev", "report", "position"]
-)
-TrainingData.__doc__ = """What a run trains on: both tokenizers, the training and dev datasets (`dev` is `None`
-without dev pairs), the data report (skipped lines, long pairs, padding saved) and the training
-input's `InputPosition` (a callback for `fit`)."""
-
-
-def checked_strategy(training_config):
-    """Checks mixed precision, creates the strategy and checks the batch size against it.
-
-    Returns:
-        `(strategy, cluster)`: `cluster` is the parsed `TF_CONFIG` for `multi_worker`, else `None`.
-    """
-    check_mixed_precision(training_config.mixed_precision, training_devices(training_config.strategy))
-    strategy = make_strategy(training_config.strategy)
-    check_batch_size(training_config.batch_size, strategy)
-    cluster = read_tf_config() if training_config.strategy == "multi_worker" else None
-    return strategy, cluster
-
-
-def check_dev_scores(config, splits):
-    """Checks that the dev scores the config asks for (`evaluation`) have dev pairs to score.
-
-    Raises:
-        ConfigError: `evaluation.dev_bleu_sentences` is set and there are no dev pairs.
-    """
-    if config.evaluation.dev_bleu_sentences and not splits.dev:
-        raise ConfigError(
-            "evaluation.dev_bleu_sentences: dev BLEU needs dev pairs, but the data config gives none "
-            "(data.dev); give data.dev or set dev_bleu_sentences: 0"
-        )
-
-
-def _monitor(config, splits):
-    """The metric that picks the best checkpoint and drives early stopping (see `TrainingConfig`).
-
-    Also checks that the dev scores the config asks for have dev pairs to score.
-    """
-    training_config = config.training
-    check_dev_scores(config, splits)
-    monitor = training_config.monitor or ("val_loss" if splits.dev else "loss")
-    watched = training_config.save_best or training_config.early_stopping_patience
-    if watched and monitor.startswith("val_") and not splits.dev:
-        raise ConfigError(
-            f"training.monitor: {monitor!r} needs validation data and this run has none; give "
-            f"data.dev, monitor a training metric such as 'loss', or set save_best: false and "
-            f"early_stopping_patience: null"
-        )
-    return monitor
+from keras_attention.trainer.strategy import is_chief, task_name
 
 
 def _prepare_directories(output_dir, overwrite, config, cluster, log):
@@ -98,81 +33,6 @@ def _prepare_directories(output_dir, overwrite, config, cluster, log):
         return RunLayout(output_dir).backup_state, None
     task = task_name(cluster)
     return RunLayout(output_dir).worker_backup(task), resume.prepare_worker_directory(output_dir, task, overwrite)
-
-
-def _learn_tokenizers(config, splits, log):
-    """Learns both vocabularies from the training corpus sample; returns the tokenizers."""
-    corpus = splits.train
-    sample = corpus.sample
-    of = f" (a seeded sample of the {corpus.size:,})" if len(sample) < corpus.size else ""
-    log(f"learning {config.source.tokenizer} / {config.target.tokenizer} vocabularies from {len(sample):,} pairs{of}")
-    source_vocabulary, target_vocabulary = learn_vocabularies(
-        [
-            (config.source, [source for source, _ in sample], "source"),
-            (config.target, [target for _, target in sample], "target"),
-        ]
-    )
-    source_tokenizer = tokenizer_from_config(config.source, source_vocabulary)
-    target_tokenizer = tokenizer_from_config(config.target, target_vocabulary)
-    log(
-        f"data: {corpus.size:,} train, {len(splits.dev):,} dev, {len(splits.test):,} test pairs; "
-        f"vocabularies: {source_tokenizer.vocabulary_size} source, {target_tokenizer.vocabulary_size} target"
-    )
-    return source_tokenizer, target_tokenizer
-
-
-def _datasets(config, splits, source_tokenizer, target_tokenizer, strategy, position):
-    """The training and (if there are dev pairs) validation datasets, ready for `strategy`."""
-    training_config = config.training
-    pipeline = dict(buckets=config.data.buckets, length_policy=config.data.length_policy)
-
-    def build(batch_size, shard):
-        return corpus_dataset(
-            splits.train,
-            source_tokenizer,
-            target_tokenizer,
-            batch_size,
-            shuffle_buffer=training_config.shuffle_buffer,
-            seed=training_config.seed,
-            cache=config.data.cache,
-            shard=shard,
-            position=position,
-            **pipeline,
-        )
-
-    train_data = sharded_dataset(build, training_config.batch_size, strategy)
-    if not splits.dev:
-        return train_data, None
-    dev_data = make_dataset(splits.dev, source_tokenizer, target_tokenizer, training_config.batch_size, **pipeline)
-    return train_data, distribute_options(dev_data, strategy)
-
-
-def prepare_data(config, splits, strategy, log):
-    """Learns the vocabularies, reports the data and builds the datasets that `config` describes.
-
-    Args:
-        config: validated `RunConfig`.
-        splits: the data splits (`keras_attention.data.sources.load_splits`).
-        strategy: the `tf.distribute.Strategy` the datasets are for.
-        log: function that prints progress lines.
-
-    Returns:
-        A `TrainingData`.
-    """
-    source_tokenizer, target_tokenizer = _learn_tokenizers(config, splits, log)
-    data_report = report_data(config, splits, source_tokenizer, target_tokenizer, log)
-    position = InputPosition()
-    train_data, dev_data = _datasets(config, splits, source_tokenizer, target_tokenizer, strategy, position)
-    return TrainingData(source_tokenizer, target_tokenizer, train_data, dev_data, data_report, position)
-
-
-def _describe_strategy(training_config, strategy):
-    replicas = strategy.num_replicas_in_sync
-    return (
-        f"strategy: {training_config.strategy} ({type(strategy).__name__.lstrip('_')}, {replicas} replicas); "
-        f"global batch {training_config.batch_size}, {training_config.batch_size // replicas} per replica"
-        + (f"; mixed precision {training_config.mixed_precision}" if training_config.mixed_precision else "")
-    )
 
 
 def _float32_model(model, config, source_vocabulary_size, target_vocabulary_size):
@@ -222,13 +82,13 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
     strategy, cluster = checked_strategy(training)
     chief = cluster is None or is_chief(cluster)
     splits = load_splits(config.data, config.vocabulary_sample_size(), seed=training.seed)
-    monitor = _monitor(config, splits)
+    monitor = monitor_for(config, splits)
     output_dir = Path(output_dir)
     backup_dir, worker_directory = _prepare_directories(output_dir, overwrite, config, cluster, log)
     keras.utils.set_random_seed(training.seed)
     data = prepare_data(config, splits, strategy, log)
     source_tokenizer, target_tokenizer, train_data, dev_data, data_report, position = data
-    log(_describe_strategy(training, strategy))
+    log(describe_strategy(training, strategy))
     log(cudnn_report(config.model))
     progress = RunProgress(log, position)
     examples = splits.dev[: training.attention_images] or splits.train.head(training.attention_images)

@@ -26,10 +26,9 @@ from keras_attention.errors import ConfigError, TuningError
 from keras_attention.options import registry
 from keras_attention.options.training import TUNERS
 from keras_attention.runs.layout import CONFIG_FILE
-from keras_attention.trainer.callbacks import monitor_mode
-from keras_attention.trainer.fit import check_dev_scores, checked_strategy, prepare_data
-from keras_attention.trainer.streamed_epochs import streamed_epochs
 from keras_attention.trainer.precision import global_policy
+from keras_attention.trainer.setup import check_dev_scores, checked_strategy, monitor_mode, prepare_data
+from keras_attention.trainer.streamed_epochs import streamed_epochs
 from keras_attention.trainer.resume import first_difference
 from keras_attention.tuning import distributed
 from keras_attention.tuning.hypermodel import EXACT_MATCH, Seq2SeqHyperModel

@@ -23,7 +23,7 @@ from keras_attention.config import RunConfig  # noqa: E402
 from keras_attention.data.sources import load_splits  # noqa: E402
 from keras_attention.errors import ConfigError  # noqa: E402
 from keras_attention.trainer import train  # noqa: E402
-from keras_attention.trainer.fit import checked_strategy, prepare_data  # noqa: E402
+from keras_attention.trainer.setup import checked_strategy, prepare_data  # noqa: E402
 
 
 class BatchLosses(keras.callbacks.Callback):
