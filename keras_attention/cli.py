@@ -11,8 +11,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from keras_attention.options.decoding import EXPORTABLE_STRATEGIES
-from keras_attention.options.decoding import STRATEGIES as DECODING_STRATEGIES
+from keras_attention.options.decoding import EXPORTABLE_STRATEGIES, STRATEGIES as DECODING_STRATEGIES
 
 MAX_PLOT_SENTENCES = 32
 
