@@ -24,7 +24,7 @@ Names load on first use, so `import keras_attention` is instant and the TensorFl
 any Keras backend.
 """
 
-import importlib
+from keras_attention.lazy import lazy_names
 
 __version__ = "0.1.0"
 
@@ -80,18 +80,4 @@ _MODULES = {
     "keras_attention.export": ("export_run", "export_translator"),
     "keras_attention.tuning": ("Seq2SeqHyperModel", "tune"),
 }
-_MODULE_OF = {name: module for module, names in _MODULES.items() for name in names}
-
-__all__ = sorted(_MODULE_OF)
-
-
-def __getattr__(name):
-    if name not in _MODULE_OF:
-        raise AttributeError(f"module 'keras_attention' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_MODULE_OF[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(list(globals()) + __all__)
+__all__, __getattr__, __dir__ = lazy_names(globals(), _MODULES)

@@ -15,6 +15,8 @@ FRAMEWORK_FREE = (
     "keras_attention.options",
     "keras_attention.special_tokens",
     "keras_attention.errors",
+    "keras_attention.lazy",
+    "keras_attention.tuning.space",
 )
 # What the backend-agnostic packages may import besides the standard library.
 ALLOWED_FOR_BACKEND_AGNOSTIC = BACKEND_AGNOSTIC + FRAMEWORK_FREE + ("keras", "numpy")

@@ -3,7 +3,7 @@
 import dataclasses
 from pathlib import Path
 
-from keras_attention.config import VOCABULARY_SAMPLES
+from keras_attention.config.text import VOCABULARY_SAMPLES
 from keras_attention.data import dates
 from keras_attention.data.corpus import PairList, scan_files
 from keras_attention.errors import DataError

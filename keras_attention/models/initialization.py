@@ -15,7 +15,7 @@ import math
 
 import keras
 
-from keras_attention.config import INITIALIZATIONS
+from keras_attention.config.model import INITIALIZATIONS
 
 
 def _check(scheme):

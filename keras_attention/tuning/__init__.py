@@ -1,6 +1,15 @@
-"""Hyperparameter search with keras-tuner: the seq2seq `HyperModel`, the tuners, the search and its report."""
+"""Hyperparameter search with keras-tuner: the seq2seq `HyperModel`, the tuners, the search and its report.
 
-from keras_attention.tuning.hypermodel import Seq2SeqHyperModel
-from keras_attention.tuning.search import make_tuner, tune
+The names below load keras-tuner and Keras on first use; `keras_attention.tuning.space` (the search
+space and the `tuning` config section) imports neither, so loading a config stays fast.
+"""
 
-__all__ = ["Seq2SeqHyperModel", "make_tuner", "tune"]
+from keras_attention.lazy import lazy_names
+
+__all__, __getattr__, __dir__ = lazy_names(
+    globals(),
+    {
+        "keras_attention.tuning.hypermodel": ("Seq2SeqHyperModel",),
+        "keras_attention.tuning.search": ("make_tuner", "tune"),
+    },
+)

@@ -2,7 +2,7 @@
 
 import keras_tuner
 
-from keras_attention.config import SEARCHABLE, hyperparameter_type, trial_config
+from keras_attention.tuning.space import SEARCHABLE, hyperparameter_type, trial_config
 from keras_attention.options.attention import ADDITIVE_SCORES
 from keras_attention.models import build_seq2seq, compile_seq2seq
 from keras_attention.trainer.dev_bleu import dev_bleu_callbacks

@@ -2,7 +2,8 @@
 
 import pytest
 
-from keras_attention.config import HyperparameterSpec, RunConfig, trial_config
+from keras_attention.config import HyperparameterSpec, RunConfig
+from keras_attention.tuning.space import trial_config
 from keras_attention.errors import ConfigError
 
 SEARCH = """tuning:
