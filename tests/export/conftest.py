@@ -33,6 +33,7 @@ class Exported:
 def export_of(tmp_path_factory):
     """Returns a function `kind -> Exported` that trains and exports each kind once."""
     from keras_attention import cli
+    from keras_attention.cli.decoding import translator_from_arguments
     from keras_attention.config import RunConfig
     from keras_attention.export import export_run
     from keras_attention.runs import load_run
@@ -52,7 +53,7 @@ def export_of(tmp_path_factory):
             base = directory / "saved_models" / "dates"
             arguments = ["--model", str(directory / "run"), "--output", str(base), *KINDS[kind]["decoding"]]
             namespace = cli.build_parser().parse_args(["export", *arguments])
-            translator = cli._translator(load_run(namespace.model), namespace)
+            translator = translator_from_arguments(load_run(namespace.model), namespace)
             if kind == "greedy":
                 assert cli.main(["export", *arguments]) == 0
             else:
