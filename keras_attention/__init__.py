@@ -12,7 +12,7 @@ The public API:
 - text and data: `CharTokenizer`, `WordPieceTokenizer`, `SentencePieceTokenizer`,
   `learn_vocabulary`, `learn_vocabularies`, `tokenizer_from_config`, `read_tsv`, `read_parallel`, `read_jsonl`,
   `make_dataset`, `teacher_forcing_inputs`
-- runs: `train`, `load_run`, `save_run`, `RunLayout`, `Translator`, `DevBleu`
+- runs: `train`, `fit_streamed`, `load_run`, `save_run`, `RunLayout`, `Translator`, `DevBleu`
 - checkpoints: `average_checkpoints`, `average_run_checkpoints`
 - export for TF Serving: `export_run`, `export_translator`
 - evaluation: `score_translations`, `alignment_examples`, `save_heatmaps`
@@ -70,7 +70,7 @@ _MODULES = {
         "tokenizer_from_config",
     ),
     "keras_attention.data.pipeline": ("make_dataset", "teacher_forcing_inputs"),
-    "keras_attention.trainer": ("train",),
+    "keras_attention.trainer": ("fit_streamed", "train"),
     "keras_attention.data.readers": ("read_jsonl", "read_parallel", "read_tsv"),
     "keras_attention.trainer.dev_bleu": ("DevBleu",),
     "keras_attention.evaluation.metrics": ("score_translations",),

@@ -200,15 +200,6 @@ def test_evaluate_bad_data_file(run_dir, tmp_path):
     )
 
 
-def test_training_script_has_the_same_options():
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "training" / "train.py"), "--help"], capture_output=True, text=True
-    )
-    assert result.returncode == 0
-    for option in ("--config", "--output", "--overwrite", "--epochs"):
-        assert option in result.stdout
-
-
 def in_process(capsys, *args):
     """Runs `keras-attention ARGS` in this process; returns `(status, stdout, stderr)`."""
     from keras_attention import cli as cli_module

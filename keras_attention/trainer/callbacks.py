@@ -187,28 +187,6 @@ class RunProgress(keras.callbacks.Callback):
         return {"epoch": self.start_epoch, "step": self.start_step, "skipped_batches": self.skipped_batches}
 
 
-class ExactStepCount(keras.callbacks.Callback):
-    """Keeps `optimizer.iterations` equal to the number of batches trained.
-
-    On a dataset of unknown length (the streamed training input), each epoch ends with a step
-    whose `get_next` finds no batch; inside that traced step, `optimizer.iterations` (which does
-    not depend on the data) is incremented before the end of the data is noticed, although no
-    weight changes. At each epoch end this callback sets it back to the number of steps that did
-    run, before the backup saves it, so that step counts, resuming and Adam's bias correction see
-    the true number of updates.
-    """
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._iterations = int(self.model.optimizer.iterations.numpy())
-        self._batches = 0
-
-    def on_train_batch_end(self, batch, logs=None):
-        self._batches += 1
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.model.optimizer.iterations.assign(self._iterations + self._batches)
-
-
 def make_callbacks(
     config, monitor, output_dir, backup_dir, chief, progress, position, attention_examples=None, dev_bleu=()
 ):
@@ -228,9 +206,9 @@ def make_callbacks(
             `keras_attention.trainer.dev_bleu`); every process runs them.
 
     Returns:
-        List of `keras.callbacks.Callback`. `ExactStepCount` comes first, so that the step count
-        it corrects is what everything else sees; `position` next, so that the others see the
-        epoch it reads; `StepBackup` last, so that an epoch-end backup comes after everything
+        List of `keras.callbacks.Callback`, for `fit_streamed` (which runs `ExactStepCount` and
+        `position` before them, so that they see the corrected step count and the epoch that
+        `position` reads). `StepBackup` comes last, so that an epoch-end backup comes after everything
         else has recorded the epoch (it restores in `on_train_begin`, before any epoch starts,
         and nothing before it reads the restored state there). The `dev_bleu` callbacks come
         early, so that the monitor check, early stopping, the best checkpoint, the history and
@@ -238,7 +216,7 @@ def make_callbacks(
     """
     training = config.training
     layout = RunLayout(output_dir)
-    callbacks = [ExactStepCount(), position, progress]
+    callbacks = [progress]
     if training.max_training_minutes:
         callbacks.append(TimeLimit(training.max_training_minutes, log=progress.log))
     callbacks += [*dev_bleu, keras.callbacks.TerminateOnNaN()]

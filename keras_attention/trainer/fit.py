@@ -16,7 +16,7 @@ from keras_attention.trainer.dev_bleu import dev_bleu_callbacks
 from keras_attention.trainer.keras_multi_worker_fix import multi_worker_fit
 from keras_attention.trainer.precision import global_policy
 from keras_attention.trainer.setup import checked_strategy, describe_strategy, monitor_for, prepare_data
-from keras_attention.trainer.streamed_epochs import streamed_epochs
+from keras_attention.trainer.streamed_epochs import fit_streamed
 from keras_attention.trainer.strategy import is_chief, task_name
 
 
@@ -87,14 +87,13 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
     backup_dir, worker_directory = _prepare_directories(output_dir, overwrite, config, cluster, log)
     keras.utils.set_random_seed(training.seed)
     data = prepare_data(config, splits, strategy, log)
-    source_tokenizer, target_tokenizer, train_data, dev_data, data_report, position = data
     log(describe_strategy(training, strategy))
     log(cudnn_report(config.model))
-    progress = RunProgress(log, position)
+    progress = RunProgress(log, data.position)
     examples = splits.dev[: training.attention_images] or splits.train.head(training.attention_images)
     with global_policy(training.mixed_precision):
         with strategy.scope():
-            model = build_seq2seq(config.model, source_tokenizer.vocabulary_size, target_tokenizer.vocabulary_size)
+            model = build_seq2seq(config.model, data.source_tokenizer.vocabulary_size, data.target_tokenizer.vocabulary_size)
             compile_seq2seq(model, training)
         run_callbacks = make_callbacks(
             config,
@@ -103,20 +102,13 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
             backup_dir,
             chief,
             progress,
-            position,
-            attention_examples=(examples, source_tokenizer, target_tokenizer),
-            dev_bleu=dev_bleu_callbacks(config, splits.dev, source_tokenizer, target_tokenizer),
+            data.position,
+            attention_examples=(examples, data.source_tokenizer, data.target_tokenizer),
+            dev_bleu=dev_bleu_callbacks(config, splits.dev, data.source_tokenizer, data.target_tokenizer),
         )
         started = time.perf_counter()
-        with multi_worker_fit(strategy), streamed_epochs(position):
-            history = model.fit(
-                train_data,
-                validation_data=dev_data,
-                epochs=training.epochs,
-                shuffle=False,
-                callbacks=run_callbacks + list(callbacks),
-                verbose=verbose,
-            )
+        with multi_worker_fit(strategy):
+            history = fit_streamed(model, data, training.epochs, [*run_callbacks, *callbacks], verbose)
         training_seconds = time.perf_counter() - started
     summary = TrainingSummary(
         output=str(output_dir) if chief else None,
@@ -129,21 +121,27 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
         replicas=strategy.num_replicas_in_sync,
         mixed_precision=training.mixed_precision,
         training_seconds=round(training_seconds, 1),
-        data=data_report,
+        data=data.report,
         # Empty when the run resumed after its last epoch; the history file has that epoch then.
         final={name: float(values[-1]) for name, values in history.history.items()} or last_logged_epoch(output_dir),
     )
     if not chief:
         resume.finish(output_dir, chief=False, worker_directory=worker_directory)
         return summary
-    if training.mixed_precision:
-        model = _float32_model(model, config, source_tokenizer.vocabulary_size, target_tokenizer.vocabulary_size)
-    save_run(output_dir, config, model, source_tokenizer, target_tokenizer)
+    _save_and_score(output_dir, config, model, data, splits.test, summary)
+    return summary
+
+
+def _save_and_score(output_dir, config, model, data, test_pairs, summary):
+    """Saves the run (in float32), ends its backup, scores the held-out pairs into `summary.test`
+    and writes `summary.json`."""
+    if config.training.mixed_precision:
+        model = _float32_model(model, config, data.source_tokenizer.vocabulary_size, data.target_tokenizer.vocabulary_size)
+    save_run(output_dir, config, model, data.source_tokenizer, data.target_tokenizer)
     resume.finish(output_dir, chief=True)
-    if splits.test:
+    if test_pairs:
         translator = load_run(output_dir).translator()
-        sources, references = zip(*splits.test)
+        sources, references = zip(*test_pairs)
         hypotheses = translator.translate(list(sources)).translations
         summary.test = score_translations(hypotheses, list(references), lowercase=config.target.lowercase)
     summary.write(output_dir)
-    return summary

@@ -1,6 +1,11 @@
 """Keras `fit` on the streamed training input, whose number of batches is not known in advance.
 
-Two behaviours of Keras 3's TensorFlow trainer (checked on Keras 3.15.1) need handling:
+`fit_streamed(model, data, epochs)` is the `model.fit` call for a `TrainingData`
+(`keras_attention.trainer.setup.prepare_data`): it runs `fit` inside `streamed_epochs` with the
+callbacks `ExactStepCount` and the input's `InputPosition` first. `train` and `training/train.py`
+use it.
+
+Three behaviours of Keras 3's TensorFlow trainer (checked on Keras 3.15.1) need handling:
 
 1. When the first epoch of a dataset of unknown length ends, Keras warns "Your input ran out of
    data", as if `steps_per_epoch` had asked for more batches than there are. `fit` never sets
@@ -13,11 +18,14 @@ Two behaviours of Keras 3's TensorFlow trainer (checked on Keras 3.15.1) need ha
    Fix: while `streamed_epochs(position)` is active, an epoch that `position` started with
    skipped batches teaches Keras nothing, so it learns the count from the next, whole epoch.
    `tests/trainer/test_streamed_epochs.py` checks the upstream behaviour this relies on.
+3. The last step of each epoch, which finds no batch, still increments `optimizer.iterations`:
+   `ExactStepCount` sets it back.
 """
 
 import contextlib
 import warnings
 
+import keras
 from keras.src.backend.tensorflow import trainer as tf_trainer
 
 
@@ -56,3 +64,50 @@ def streamed_epochs(position=None):
             yield
         finally:
             tf_trainer.TFEpochIterator = original
+
+
+class ExactStepCount(keras.callbacks.Callback):
+    """Keeps `optimizer.iterations` equal to the number of batches trained.
+
+    On a dataset of unknown length (the streamed training input), each epoch ends with a step
+    whose `get_next` finds no batch; inside that traced step, `optimizer.iterations` (which does
+    not depend on the data) is incremented before the end of the data is noticed, although no
+    weight changes. At each epoch end this callback sets it back to the number of steps that did
+    run, before the backup saves it, so that step counts, resuming and Adam's bias correction see
+    the true number of updates.
+    """
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._iterations = int(self.model.optimizer.iterations.numpy())
+        self._batches = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._batches += 1
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.model.optimizer.iterations.assign(self._iterations + self._batches)
+
+
+def fit_streamed(model, data, epochs, callbacks=(), verbose=1):
+    """`model.fit` on the datasets of `data`, for `epochs` epochs (see the module docstring).
+
+    Args:
+        model: a compiled seq2seq model (`keras_attention.models`).
+        data: `TrainingData`: its `train` dataset is fitted, its `dev` dataset (or `None`)
+            validates, and its `position` callback runs first after `ExactStepCount`.
+        epochs: the epoch to stop after (counting those of a resumed run).
+        callbacks: Keras callbacks that run after those two.
+        verbose: Keras `fit` verbosity.
+
+    Returns:
+        The `keras.callbacks.History` of `fit`.
+    """
+    with streamed_epochs(data.position):
+        return model.fit(
+            data.train,
+            validation_data=data.dev,
+            epochs=epochs,
+            shuffle=False,
+            callbacks=[ExactStepCount(), data.position, *callbacks],
+            verbose=verbose,
+        )

@@ -80,7 +80,8 @@ def make_tuner(config, hypermodel, output_dir, overwrite=False, strategy=None, l
         hypermodel: the `Seq2SeqHyperModel`.
         output_dir: the search directory.
         overwrite: start the keras-tuner project afresh (else an existing one is resumed).
-        strategy: `tf.distribute.Strategy` each trial runs under (`None`: the default).
+        strategy: `tf.distribute.Strategy` each trial runs under (`None` or the default strategy:
+            trials run as they are).
         log: function that prints progress lines (trial failures among them).
 
     Returns:
@@ -93,7 +94,7 @@ def make_tuner(config, hypermodel, output_dir, overwrite=False, strategy=None, l
         max_retries_per_trial=tuning.max_retries_per_trial,
         max_consecutive_failed_trials=tuning.max_consecutive_failed_trials,
         executions_per_trial=tuning.executions_per_trial,
-        distribution_strategy=strategy,
+        distribution_strategy=None if strategy is tf.distribute.get_strategy() else strategy,
         directory=str(output_dir),
         project_name=PROJECT,
         overwrite=overwrite,
@@ -274,8 +275,7 @@ def tune(config, output_dir, overwrite=False, verbose=1, log=print, train_best=N
             output_dir.mkdir(parents=True, exist_ok=True)
         else:
             prepare_search_directory(output_dir, overwrite, config, log)
-        trial_strategy = None if strategy is tf.distribute.get_strategy() else strategy
-        tuner = make_tuner(config, hypermodel, output_dir, overwrite=False, strategy=trial_strategy, log=log)
+        tuner = make_tuner(config, hypermodel, output_dir, overwrite=False, strategy=strategy, log=log)
         try:
             _search(tuner, role, data, config, verbose, log)
         except RuntimeError as error:
@@ -295,13 +295,26 @@ def _search(tuner, role, data, config, verbose, log):
         distributed.serve_oracle(tuner, log)
         return
     callbacks = [keras.callbacks.TensorBoard(str(Path(tuner.directory) / "tensorboard"), write_graph=False)]
+    search_streamed(tuner, data, config.training.epochs, callbacks, verbose)
+
+
+def search_streamed(tuner, data, epochs, callbacks=(), verbose=1):
+    """`tuner.search` on the datasets of `data` (a `TrainingData`), whose training input streams.
+
+    Args:
+        tuner: a tuner of `make_tuner`.
+        data: its `train` dataset is fitted, its `dev` dataset (or `None`) validates.
+        epochs: epochs per trial (Hyperband trials: the most).
+        callbacks: Keras callbacks of every trial's `fit`.
+        verbose: Keras `fit` verbosity.
+    """
     with streamed_epochs():
         tuner.search(
             data.train,
             validation_data=data.dev,
-            epochs=config.training.epochs,
+            epochs=epochs,
             shuffle=False,
-            callbacks=callbacks,
+            callbacks=list(callbacks),
             verbose=verbose,
         )
 

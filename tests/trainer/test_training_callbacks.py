@@ -8,7 +8,8 @@ import tensorflow as tf
 
 from keras_attention.errors import ConfigError
 from keras_attention.runs import RunLayout, load_run
-from keras_attention.trainer.callbacks import CheckMonitor, ExactStepCount, HistoryCSV, read_history
+from keras_attention.trainer.callbacks import CheckMonitor, HistoryCSV, read_history
+from keras_attention.trainer.streamed_epochs import ExactStepCount
 
 
 def summaries(log_dir):

@@ -1,11 +1,11 @@
-"""`training.strategy` reaches every trial (keras-tuner's `distribution_strategy`), and the scripts."""
+"""`training.strategy` reaches every trial (keras-tuner's `distribution_strategy`)."""
 
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from helpers.tiny_runs import ROOT, TIMEOUT, harness_result, python_env
+from helpers.tiny_runs import TIMEOUT, harness_result, python_env
 from helpers.tiny_search import write_tiny_search
 
 HARNESS = Path(__file__).resolve().parent / "harness.py"
@@ -27,12 +27,3 @@ def test_trials_fit_under_the_mirrored_strategy(tmp_path):
     assert outcome["fits"] == [{"strategy": "MirroredStrategy", "replicas": 2}] * 2
     assert "training.batch_size: 33 does not split evenly across the 2 replicas" in outcome["odd_batch_error"]
     assert not (tmp_path / "search-odd").exists()
-
-
-def test_tuning_script_has_the_same_options():
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "training" / "tune.py"), "--help"], capture_output=True, text=True, env=python_env()
-    )
-    assert result.returncode == 0
-    for option in ("--config", "--output", "--overwrite", "--train-best", "KERASTUNER_TUNER_ID"):
-        assert option in result.stdout
