@@ -29,7 +29,6 @@ import argparse
 import collections
 import json
 import random
-import re
 import time
 import unicodedata
 from pathlib import Path

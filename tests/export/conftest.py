@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers.export_inputs import INPUTS, KINDS, ROOT
+from helpers.export_inputs import INPUTS, KINDS
 from helpers.tiny_runs import write_tiny_config
 
 CLIENT = Path(__file__).resolve().parent / "serving_client.py"

@@ -1,7 +1,6 @@
 """`streamed_epochs`: a resumed, partial first epoch must not set the length of the later epochs."""
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from keras_attention.data.positions import InputPosition
