@@ -6,8 +6,9 @@ reached its length limit (absolute, and optionally relative to its source length
 inside a `tf.function`.
 """
 
-from keras_attention.decoding.beam import beam_search_decode, gnmt_coverage_penalty, gnmt_length_penalty
+from keras_attention.decoding.beam import beam_search_decode
 from keras_attention.decoding.greedy import greedy_decode
+from keras_attention.decoding.penalties import gnmt_coverage_penalty, gnmt_length_penalty
 from keras_attention.decoding.sampling import sample_decode
 
 __all__ = [

@@ -1,79 +1,17 @@
-"""Batched beam search with GNMT length and coverage penalties and n-best output, as a backend loop."""
+"""Batched beam search with GNMT length and coverage penalties and n-best output, as a backend loop.
+
+The search state lives in `beam_state`, one step of it in `beam_step`, the penalties in
+`penalties`; this module runs the loop.
+"""
 
 from keras import ops
 
+from keras_attention.decoding.beam_state import BeamOptions, flat, initial_state, store_finished
+from keras_attention.decoding.beam_step import extend
 from keras_attention.decoding.loop import shrinking_while_loop
 from keras_attention.decoding.step import encode, next_log_probs
-from keras_attention.decoding.top_k import top_k_rows
 from keras_attention.options.decoding import check_decoding_options
-from keras_attention.special_tokens import END_ID, START_ID
-
-MIN_COVERAGE = 1e-10
-"""Floor of a source position's coverage in the coverage penalty, so the penalty stays finite."""
-
-
-def gnmt_length_penalty(length, alpha):
-    """GNMT length penalty `lp(Y) = ((5 + |Y|) / 6) ** alpha`.
-
-    Args:
-        length: output lengths (tensor of any shape), `</s>` included.
-        alpha: non-negative float; 0 gives 1 (no normalization).
-
-    Returns:
-        float32 tensor of the shape of `length`.
-    """
-    return ops.power((5.0 + ops.cast(length, "float32")) / 6.0, alpha)
-
-
-def gnmt_coverage_penalty(coverage, source_mask, beta):
-    """GNMT coverage penalty `cp(X; Y) = beta * sum_j log(min(c_j, 1))`.
-
-    `c_j = sum_i a_ij` is the attention that source position `j` received over the output steps
-    `i`; the sum runs over the non-padding positions, and each `c_j` is floored at `MIN_COVERAGE`.
-    The penalty is at most 0 and reaches 0 once every source position got a total weight of 1.
-
-    Args:
-        coverage: float32 `(..., T_enc)` summed alignments.
-        source_mask: boolean `(..., T_enc)`, broadcastable against `coverage`.
-        beta: non-negative float.
-
-    Returns:
-        float32 tensor `coverage.shape[:-1]`.
-    """
-    coverage = ops.clip(coverage, MIN_COVERAGE, 1.0)
-    return beta * ops.sum(ops.where(source_mask, ops.log(coverage), 0.0), axis=-1)
-
-
-def _take(values, indices):
-    """Gathers along axis 1: `values (batch, n, ...)`, int `indices (batch, m)` -> `(batch, m, ...)`.
-
-    One gather of rows of the flattened `values` (`ops.take_along_axis` with broadcast indices
-    costs 5x-17x more here).
-    """
-    rows = indices + ops.arange(ops.shape(indices)[0], dtype=indices.dtype)[:, None] * ops.shape(values)[1]
-    gathered = ops.take(_flat(values), ops.reshape(rows, (-1,)), axis=0)
-    return ops.reshape(gathered, (-1, ops.shape(indices)[1], *ops.shape(values)[2:]))
-
-
-def _beams(values, beam_size):
-    """Repeats each sentence's `values (batch, ...)` for its beams: `(batch, beam_size, ...)`."""
-    return ops.repeat(ops.expand_dims(values, 1), beam_size, axis=1)
-
-
-def _flat(values):
-    """Merges the sentence and beam axes: `(batch, beam_size, ...)` -> `(batch * beam_size, ...)`."""
-    return ops.reshape(values, (-1, *ops.shape(values)[2:]))
-
-
-def _unflat(values, beam_size):
-    """Splits the rows of `values (batch * beam_size, ...)` into `(batch, beam_size, ...)`."""
-    return ops.reshape(values, (-1, beam_size, *ops.shape(values)[1:]))
-
-
-def _write_step(ids, step, tokens):
-    """Returns `ids (batch, m, L)` with position `step` set to `tokens (batch, m)`."""
-    at_step = ops.equal(ops.arange(ids.shape[-1], dtype="int32"), step)
-    return ops.where(at_step, tokens[:, :, None], ids)
+from keras_attention.special_tokens import START_ID
 
 
 def _alignments(decoder, ids, encoder_outputs, source_mask, states):
@@ -162,119 +100,23 @@ def beam_search_decode(
         n_best=n_best,
         max_length_ratio=max_length_ratio,
     )
+    options = BeamOptions(beam_size, n_best, length_penalty, coverage_penalty)
     encoder_outputs, source_mask, states, limits = encode(encoder, source_ids, max_length, max_length_ratio)
-    batch, source_length = ops.shape(source_mask)[0], ops.shape(source_mask)[1]
-    minus_inf = float("-inf")
-    first_beam_only = ops.where(ops.equal(ops.arange(beam_size), 0), 0.0, minus_inf)
-    rows = {
-        "origin": ops.arange(batch, dtype="int32"),
-        "alive_log_probs": ops.zeros((batch, beam_size), "float32") + first_beam_only[None, :],
-        "alive_ids": ops.zeros((batch, beam_size, max_length), "int32"),
-        "alive_coverage": ops.zeros((batch, beam_size, source_length), "float32"),
-        "finished_scores": ops.full((batch, n_best), minus_inf, "float32"),
-        "finished_log_probs": ops.zeros((batch, n_best), "float32"),
-        "finished_ids": ops.zeros((batch, n_best, max_length), "int32"),
-        "done": ops.zeros((batch,), "bool"),
-        "limits": limits,
-        "best_possible_divisor": gnmt_length_penalty(limits, length_penalty),
-        "source_mask": source_mask,
-        "encoder_outputs": _beams(encoder_outputs, beam_size),
-    }
-    outputs = {
-        "scores": ops.full((batch, n_best), minus_inf, "float32"),
-        "log_probs": ops.zeros((batch, n_best), "float32"),
-        "ids": ops.zeros((batch, n_best, max_length), "int32"),
-    }
-
-    def extend(step, rows, log_probs, step_alignments, new_states):
-        """Extends every alive hypothesis by one token, given the decoder's outputs for them."""
-        source_mask, limits = rows["source_mask"], rows["limits"]
-        coverage = rows["alive_coverage"] + ops.reshape(step_alignments, (-1, beam_size, source_length))
-
-        # The extensions (beam, token) that can rank among the `2 * beam_size` best of a sentence
-        # are among the `2 * beam_size` most probable tokens of their beam: only those are scored,
-        # each as if it ended here.
-        width = min(2 * beam_size, log_probs.shape[-1])
-        beam_log_probs, beam_tokens = top_k_rows(log_probs, width)
-        candidate_beams = ops.arange(beam_size * width, dtype="int32") // width
-        candidate_tokens = ops.reshape(beam_tokens, (-1, beam_size * width))
-        extended_log_probs = ops.reshape(
-            rows["alive_log_probs"][:, :, None] + ops.reshape(beam_log_probs, (-1, beam_size, width)),
-            (-1, beam_size * width),
-        )
-        scores = extended_log_probs / gnmt_length_penalty(step + 1, length_penalty)
-        if coverage_penalty:
-            penalty = gnmt_coverage_penalty(coverage, source_mask[:, None, :], coverage_penalty)
-            scores = scores + ops.repeat(penalty, width, axis=1)
-        ending = ops.logical_or(ops.equal(candidate_tokens, END_ID), (step + 1 >= limits)[:, None])
-        # At most `beam_size` extensions end before the limit (one `</s>` per beam), so the
-        # `2 * beam_size` best hold the `beam_size` best that do not end.
-        top_scores, top_picks = ops.top_k(scores, 2 * beam_size)
-        top_ending = ops.take_along_axis(ending, top_picks, axis=1)
-
-        # Ending extensions among the `beam_size` best compete with the finished ones so far.
-        in_beam = ops.arange(2 * beam_size) < beam_size
-        finishing = ops.logical_and(top_ending, in_beam[None, :])
-        pool = ops.concatenate([rows["finished_scores"], ops.where(finishing, top_scores, minus_inf)], axis=1)
-        finished_scores, picks = ops.top_k(pool, n_best)
-        kept = picks < n_best
-        kept_picks = ops.minimum(picks, n_best - 1)
-        new_picks = ops.take_along_axis(top_picks, ops.maximum(picks - n_best, 0), axis=1)
-        new_ids = _write_step(
-            _take(rows["alive_ids"], ops.take(candidate_beams, new_picks)),
-            step,
-            ops.take_along_axis(candidate_tokens, new_picks, axis=1),
-        )
-        finished_ids = ops.where(kept[:, :, None], _take(rows["finished_ids"], kept_picks), new_ids)
-        finished_log_probs = ops.where(
-            kept,
-            ops.take_along_axis(rows["finished_log_probs"], kept_picks, axis=1),
-            ops.take_along_axis(extended_log_probs, new_picks, axis=1),
-        )
-
-        # The best extensions that do not end stay alive.
-        alive_scores, order = ops.top_k(ops.where(top_ending, minus_inf, top_scores), beam_size)
-        alive_picks = ops.take_along_axis(top_picks, order, axis=1)
-        beams = ops.take(candidate_beams, alive_picks)
-        alive_tokens = ops.take_along_axis(candidate_tokens, alive_picks, axis=1)
-        alive_log_probs = ops.take_along_axis(extended_log_probs, alive_picks, axis=1)
-        alive_log_probs = ops.where(ops.equal(alive_scores, minus_inf), minus_inf, alive_log_probs)
-
-        # Stop a sentence once no alive hypothesis can beat its n-th best finished one.
-        best_possible = ops.max(alive_log_probs, axis=1) / rows["best_possible_divisor"]
-        done = ops.logical_or(rows["done"], finished_scores[:, -1] >= best_possible)
-        return {
-            **rows,
-            "tokens": alive_tokens,
-            "states": tuple(_take(_unflat(state, beam_size), beams) for state in new_states),
-            "alive_log_probs": ops.where(done[:, None], minus_inf, alive_log_probs),
-            "alive_ids": _write_step(_take(rows["alive_ids"], beams), step, alive_tokens),
-            "alive_coverage": _take(coverage, beams),
-            "finished_scores": finished_scores,
-            "finished_log_probs": finished_log_probs,
-            "finished_ids": finished_ids,
-            "done": done,
-        }
+    rows, outputs = initial_state(encoder_outputs, source_mask, limits, max_length, options)
 
     def search_step(step, rows, outputs):
         decoded = next_log_probs(
             decoder,
             ops.reshape(rows["tokens"], (-1, 1)),
-            _flat(rows["encoder_outputs"]),
+            flat(rows["encoder_outputs"]),
             ops.repeat(rows["source_mask"], beam_size, axis=0),
-            [_flat(state) for state in rows["states"]],
+            [flat(state) for state in rows["states"]],
         )
-        return step + 1, extend(step, rows, *decoded), outputs
-
-    def store_finished(rows, outputs):
-        origin = rows["origin"][:, None]
-        return {
-            name: ops.scatter_update(outputs[name], origin, rows[f"finished_{name}"])
-            for name in ("scores", "log_probs", "ids")
-        }
+        return step + 1, extend(step, rows, *decoded, options), outputs
 
     # At the first step every beam holds the same prefix `<s>` (the first one alone is alive),
     # so the decoder runs once per sentence.
+    batch = ops.shape(source_mask)[0]
     log_probs, step_alignments, first_states = next_log_probs(
         decoder, ops.full((batch, 1), START_ID, "int32"), encoder_outputs, source_mask, states
     )
@@ -284,6 +126,7 @@ def beam_search_decode(
         ops.repeat(log_probs, beam_size, axis=0),
         ops.repeat(step_alignments, beam_size, axis=0),
         [ops.repeat(state, beam_size, axis=0) for state in first_states],
+        options,
     )
     outputs = shrinking_while_loop(
         search_step,
@@ -294,12 +137,11 @@ def beam_search_decode(
         max_length,
         first_step=1,
     )
-    scores, log_probs, ids = outputs["scores"], outputs["log_probs"], outputs["ids"]
     return {
-        "ids": ids,
-        "scores": scores,
-        "log_probs": log_probs,
-        "alignments": _alignments(decoder, ids, encoder_outputs, source_mask, states),
+        "ids": outputs["ids"],
+        "scores": outputs["scores"],
+        "log_probs": outputs["log_probs"],
+        "alignments": _alignments(decoder, outputs["ids"], encoder_outputs, source_mask, states),
     }
 
 
