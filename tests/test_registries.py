@@ -7,10 +7,11 @@ from keras_attention.errors import ConfigError
 from keras_attention.options import registry
 from keras_attention.options.data import FILE_FORMATS
 from keras_attention.options.decoding import STRATEGIES
+from keras_attention.options.text import TOKENIZERS
 from keras_attention.options.training import DISTRIBUTION_STRATEGIES, TUNERS
 
 
-@pytest.mark.parametrize("table", [STRATEGIES, FILE_FORMATS, DISTRIBUTION_STRATEGIES, TUNERS])
+@pytest.mark.parametrize("table", [STRATEGIES, FILE_FORMATS, DISTRIBUTION_STRATEGIES, TUNERS, TOKENIZERS])
 def test_every_registered_name_loads(table):
     for name in table:
         assert registry.load(table, name) is not None
@@ -18,7 +19,12 @@ def test_every_registered_name_loads(table):
 
 @pytest.mark.parametrize(
     "section, key, table",
-    [("training", "strategy", DISTRIBUTION_STRATEGIES), ("decoding", "strategy", STRATEGIES)],
+    [
+        ("training", "strategy", DISTRIBUTION_STRATEGIES),
+        ("decoding", "strategy", STRATEGIES),
+        ("source", "tokenizer", TOKENIZERS),
+        ("target", "tokenizer", TOKENIZERS),
+    ],
 )
 def test_the_config_takes_the_registered_names_and_refuses_others(section, key, table):
     for name in table:

@@ -3,8 +3,8 @@
 import dataclasses
 
 from keras_attention.config.checks import choice, positive_int, require
+from keras_attention.options.text import TOKENIZERS
 
-TOKENIZERS = ("char", "wordpiece", "sentencepiece")
 SUBWORD_MODELS = ("unigram", "bpe")
 NORMALIZATIONS = ("NFKC", "NFKD", "NFC", "NFD", "none")
 # Default `data.vocabulary_sample` by tokenizer kind: the sample that each learns in at most

@@ -14,7 +14,8 @@ from keras_attention.data.pipeline import (
 )
 from keras_attention.data.readers import read_tsv
 from keras_attention.text import vocab
-from keras_attention.text.tokenizer import CharTokenizer, learn_vocabulary, tokenizer_from_config
+from keras_attention.text.char_tokenizer import CharTokenizer
+from keras_attention.text.tokenizer import learn_vocabulary, tokenizer_from_config
 
 ALPHABET = "abcdefghij"
 

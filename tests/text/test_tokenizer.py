@@ -16,7 +16,8 @@ from sentencepiece import sentencepiece_model_pb2
 from keras_attention.config import TextConfig
 from keras_attention.errors import ConfigError, DataError
 from keras_attention.text import vocab, wordpiece_learning
-from keras_attention.text.tokenizer import CharTokenizer, learn_vocabularies, learn_vocabulary, tokenizer_from_config
+from keras_attention.text.char_tokenizer import CharTokenizer
+from keras_attention.text.tokenizer import learn_vocabularies, learn_vocabulary, tokenizer_from_config
 
 ALPHABET = string.ascii_lowercase + string.digits + " -,."
 

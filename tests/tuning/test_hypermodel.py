@@ -4,7 +4,7 @@ import keras_tuner
 import pytest
 
 from keras_attention.config import RunConfig
-from keras_attention.text.tokenizer import CharTokenizer
+from keras_attention.text.char_tokenizer import CharTokenizer
 from keras_attention.tuning import Seq2SeqHyperModel
 
 SEARCH = {
