@@ -3,7 +3,8 @@ backend-agnostic)."""
 
 from keras_attention.layers.attention import AttentionLayer
 from keras_attention.layers.attention_memory import AttentionMemory, SplitMemory
-from keras_attention.layers.attention_cell import AttentionRNN, AttentionRNNCell, InitialAttentionState
+from keras_attention.layers.attention_cell import AttentionRNNCell, InitialAttentionState
+from keras_attention.layers.attention_rnn import AttentionRNN
 from keras_attention.layers.coverage import CoverageLoss
 from keras_attention.layers.masking import PaddingMask, RemoveMask
 

@@ -6,61 +6,9 @@ import numbers
 import keras
 from keras import ops
 
+from keras_attention.layers.attention_inputs import check_input_shapes, input_names, split_mask
 from keras_attention.options.attention import ADDITIVE_SCORES, check_score, resolve_scale
 from keras_attention.options.checks import is_positive_int
-
-
-def _input_names(use_coverage):
-    names = ("query", "values")
-    return names + ("coverage",) if use_coverage else names
-
-
-def _check_input_shapes(input_shape, use_coverage=False):
-    """Returns the shapes of `[query, values(, coverage)]`, or raises."""
-    names = _input_names(use_coverage)
-    if not (
-        isinstance(input_shape, (list, tuple))
-        and len(input_shape) == len(names)
-        and all(isinstance(shape, (list, tuple)) for shape in input_shape)
-    ):
-        expected = ", ".join(names)
-        raise ValueError(
-            f"AttentionLayer expects `inputs=[{expected}]`, a list of "
-            f"{len(names)} tensors. Received: inputs with shape(s) "
-            f"{input_shape}"
-        )
-    for name, shape in zip(names, input_shape):
-        if len(shape) != 3:
-            raise ValueError(
-                f"AttentionLayer expects `{name}` of rank 3 "
-                f"(batch, time, features). Received: {name}.shape={shape}"
-            )
-    if use_coverage:
-        query_shape, values_shape, coverage_shape = input_shape
-        expected = (query_shape[1], values_shape[1])
-        if any(
-            size is not None and wanted is not None and size != wanted
-            for size, wanted in zip(coverage_shape[1:], expected)
-        ):
-            raise ValueError(
-                "AttentionLayer expects `coverage` of shape "
-                f"(batch, T_dec, T_enc) = (batch, {expected[0]}, "
-                f"{expected[1]}). Received: coverage.shape={coverage_shape}"
-            )
-    return tuple(tuple(shape) for shape in input_shape)
-
-
-def _split_mask(mask, count=2):
-    """Returns `(query_mask, values_mask)`, either possibly None."""
-    if mask is None:
-        return None, None
-    if not isinstance(mask, (list, tuple)) or len(mask) != count:
-        names = ", ".join(f"{name}_mask" for name in _input_names(count == 3))
-        raise ValueError(
-            f"AttentionLayer expects `mask=[{names}]` or `mask=None`. "
-            f"Received: mask={mask!r}"
-        )
-    return mask[0], mask[1]
 
 
 @keras.saving.register_keras_serializable(package="keras_attention")
@@ -212,7 +160,7 @@ class AttentionLayer(keras.layers.Layer):
             self.seed_generator = keras.random.SeedGenerator(seed)
 
     def build(self, input_shape):
-        query_shape, values_shape = _check_input_shapes(
+        query_shape, values_shape = check_input_shapes(
             input_shape, self.use_coverage
         )[:2]
         query_dim, values_dim = query_shape[-1], values_shape[-1]
@@ -354,8 +302,8 @@ class AttentionLayer(keras.layers.Layer):
 
     def _valid_pairs(self, mask):
         """Boolean mask broadcastable to `(batch, T_dec, T_enc)`, or None."""
-        query_mask, values_mask = _split_mask(
-            mask, len(_input_names(self.use_coverage))
+        query_mask, values_mask = split_mask(
+            mask, len(input_names(self.use_coverage))
         )
         valid = None
         if query_mask is not None:
@@ -370,7 +318,7 @@ class AttentionLayer(keras.layers.Layer):
         return valid
 
     def call(self, inputs, mask=None, training=None, keys=None):
-        _check_input_shapes(
+        check_input_shapes(
             keras.tree.map_structure(lambda x: tuple(x.shape), inputs),
             self.use_coverage,
         )
@@ -407,8 +355,8 @@ class AttentionLayer(keras.layers.Layer):
         return context, alignments
 
     def compute_mask(self, inputs, mask=None):
-        query_mask, _ = _split_mask(
-            mask, len(_input_names(self.use_coverage))
+        query_mask, _ = split_mask(
+            mask, len(input_names(self.use_coverage))
         )
         if query_mask is None:
             return None
@@ -416,7 +364,7 @@ class AttentionLayer(keras.layers.Layer):
         return [query_mask, query_mask]
 
     def compute_output_shape(self, input_shape):
-        query_shape, values_shape = _check_input_shapes(
+        query_shape, values_shape = check_input_shapes(
             input_shape, self.use_coverage
         )[:2]
         batch, query_time = query_shape[:2]
