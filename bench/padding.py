@@ -15,7 +15,8 @@ import dataclasses
 import time
 
 from keras_attention.config import RunConfig
-from keras_attention.data.pipeline import compare_padding, length_report
+from keras_attention.data.lengths import length_report
+from keras_attention.data.padding import compare_padding
 from keras_attention.data.sources import load_splits
 from keras_attention.text.tokenizer import learn_vocabulary, tokenizer_from_config
 

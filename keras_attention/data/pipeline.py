@@ -10,155 +10,19 @@ data) or batch in order, and prefetch. The same arguments always give the same b
 same way, streamed: its pairs are tokenized once per epoch and nowhere else, and its bucket
 boundaries come from the corpus sample.
 
-`length_report` counts what the length policy does; `measure_padding` measures how much of a
-batched dataset is padding, and `compare_padding` how much padding bucketing saves (the training
-report runs both on the corpus sample).
+`keras_attention.data.lengths` counts what the length policy does, and
+`keras_attention.data.padding` how much of the batches is padding.
 """
-
-import dataclasses
 
 import numpy as np
 import tensorflow as tf
 
-from keras_attention.options.checks import check_choice, check_positive_int
-from keras_attention.options.data import LENGTH_POLICIES
+from keras_attention.data.lengths import TOKENIZE_CHUNK, check_length_policy, pair_lengths
 from keras_attention.data.positions import InputPosition, epoch_seed
+from keras_attention.options.checks import check_positive_int
 from keras_attention.special_tokens import PAD_ID
 
-_TOKENIZE_CHUNK = 1024
 _EPOCH_GRAPH_SEED = 87654321
-
-
-@dataclasses.dataclass
-class LengthReport:
-    """What the maximum-length policy does to a list of pairs.
-
-    Attributes:
-        pairs: number of pairs given.
-        policy: `"truncate"` or `"filter"`.
-        long_sources: pairs whose source has more than `source_max_length` tokens.
-        long_targets: pairs whose target has more than `target_max_length` tokens.
-        long_pairs: pairs with either side too long (truncated or filtered out).
-        source_max_length: the source tokenizer's `max_length`.
-        target_max_length: the target tokenizer's `max_length`.
-        sampled_from: when the pairs are a sample of a larger corpus, the corpus size, else `None`.
-    """
-
-    pairs: int
-    policy: str
-    long_sources: int
-    long_targets: int
-    long_pairs: int
-    source_max_length: int
-    target_max_length: int
-    sampled_from: int = None
-
-    @property
-    def kept(self):
-        """Number of pairs that reach the batches."""
-        return self.pairs - self.long_pairs if self.policy == "filter" else self.pairs
-
-    def describe(self):
-        """One line for logs, e.g. `"12 of 25,499 pairs were longer than max_length (source 64: 10,
-        target 64: 5) and were filtered out"`; `""` when no pair was too long."""
-        if not self.long_pairs:
-            return ""
-        action = "filtered out" if self.policy == "filter" else "truncated"
-        sample = f" (a sample of {self.sampled_from:,} pairs)" if self.sampled_from is not None else ""
-        return (
-            f"{self.long_pairs:,} of {self.pairs:,} pairs{sample} were longer than max_length "
-            f"(source {self.source_max_length}: {self.long_sources:,}, "
-            f"target {self.target_max_length}: {self.long_targets:,}) and were {action}"
-        )
-
-
-@dataclasses.dataclass
-class PaddingReport:
-    """How much of the token positions in a batched dataset are padding.
-
-    Attributes:
-        batches: number of batches.
-        tokens: non-padding positions (source and target outputs together).
-        positions: all positions, padding included.
-    """
-
-    batches: int
-    tokens: int
-    positions: int
-
-    @property
-    def padding(self):
-        """Number of padding positions."""
-        return self.positions - self.tokens
-
-    @property
-    def padding_share(self):
-        """Share of positions that are padding, 0-1."""
-        return self.padding / self.positions if self.positions else 0.0
-
-
-@dataclasses.dataclass
-class PaddingComparison:
-    """Padding of the same pairs batched in shuffled order (`plain`) and by length (`bucketed`).
-
-    Attributes:
-        plain: `PaddingReport` without bucketing.
-        bucketed: `PaddingReport` with bucketing.
-    """
-
-    plain: PaddingReport
-    bucketed: PaddingReport
-
-    @property
-    def saved(self):
-        """Share of the plain batches' padding that bucketing removes, 0-1."""
-        return 1.0 - self.bucketed.padding / self.plain.padding if self.plain.padding else 0.0
-
-    def describe(self):
-        """One line for logs, e.g. `"bucketing: padding is 9.1% of batch positions instead of
-        42.0% (saves 86.2% of the padding)"`."""
-        return (
-            f"bucketing: padding is {100 * self.bucketed.padding_share:.1f}% of batch positions instead of "
-            f"{100 * self.plain.padding_share:.1f}% (saves {100 * self.saved:.1f}% of the padding)"
-        )
-
-
-def token_lengths(texts, tokenizer):
-    """Untruncated token counts of `texts` (list of strings) under `tokenizer`, an int array."""
-    lengths = [
-        tokenizer.tokenize(tf.constant(texts[start : start + _TOKENIZE_CHUNK], tf.string)).row_lengths().numpy()
-        for start in range(0, len(texts), _TOKENIZE_CHUNK)
-    ]
-    return np.concatenate(lengths) if lengths else np.zeros([0], np.int64)
-
-
-def length_report(pairs, source_tokenizer, target_tokenizer, length_policy="truncate", sampled_from=None):
-    """Counts the pairs longer than the tokenizers' `max_length`.
-
-    Args:
-        pairs: list of `(source, target)` strings.
-        source_tokenizer: `Tokenizer` of the source side.
-        target_tokenizer: `Tokenizer` of the target side.
-        length_policy: `"truncate"` or `"filter"` (recorded in the report).
-        sampled_from: the size of the corpus when `pairs` are a sample of it (recorded).
-
-    Returns:
-        `LengthReport`.
-    """
-    _check_policy(length_policy)
-    source_lengths, target_lengths = _pair_lengths(pairs, source_tokenizer, target_tokenizer)
-    long_sources = source_lengths > source_tokenizer.max_length
-    long_targets = target_lengths > target_tokenizer.max_length
-    return LengthReport(
-        pairs=len(pairs),
-        policy=length_policy,
-        long_sources=int(long_sources.sum()),
-        long_targets=int(long_targets.sum()),
-        long_pairs=int((long_sources | long_targets).sum()),
-        source_max_length=source_tokenizer.max_length,
-        target_max_length=target_tokenizer.max_length,
-        sampled_from=sampled_from,
-    )
 
 
 def make_dataset(
@@ -283,7 +147,7 @@ def corpus_dataset(
 
 def _id_sequences(texts, source_tokenizer, target_tokenizer, length_policy):
     """Tokenizes and frames a dataset of `(source, target)` strings (in chunks) and applies the length policy."""
-    dataset = texts.batch(_TOKENIZE_CHUNK).map(
+    dataset = texts.batch(TOKENIZE_CHUNK).map(
         _framer(source_tokenizer, target_tokenizer), num_parallel_calls=tf.data.AUTOTUNE
     )
     dataset = dataset.unbatch()
@@ -321,36 +185,6 @@ def bucket_boundaries(lengths, buckets):
     return sorted({int(value) + 1 for value in quantiles} - {int(np.max(lengths)) + 1})
 
 
-def measure_padding(dataset):
-    """Counts padding in a dataset built by `make_dataset` (source and target outputs).
-
-    Returns:
-        `PaddingReport`.
-    """
-    batches = tokens = positions = 0
-    for inputs, target_out in dataset:
-        for ids in (inputs["source"], target_out):
-            tokens += int(tf.math.count_nonzero(ids != PAD_ID))
-            positions += int(tf.size(ids))
-        batches += 1
-    return PaddingReport(batches, tokens, positions)
-
-
-def compare_padding(pairs, source_tokenizer, target_tokenizer, batch_size, buckets, length_policy="truncate", seed=0):
-    """Measures the padding of `make_dataset` batches without and with bucketing.
-
-    Both datasets shuffle the pairs with the same seed (a buffer as large as the data) and apply
-    the same length policy; they differ only in how batches are formed.
-
-    Returns:
-        `PaddingComparison`.
-    """
-    options = dict(shuffle_buffer=max(len(pairs), 1), seed=seed, length_policy=length_policy)
-    plain = make_dataset(pairs, source_tokenizer, target_tokenizer, batch_size, buckets=1, **options)
-    bucketed = make_dataset(pairs, source_tokenizer, target_tokenizer, batch_size, buckets=buckets, **options)
-    return PaddingComparison(measure_padding(plain), measure_padding(bucketed))
-
-
 def teacher_forcing_inputs(source_tokenizer, target_tokenizer):
     """Returns a function for `Dataset.map` over batches of `(source, target)` strings.
 
@@ -377,21 +211,12 @@ def teacher_forcing_inputs(source_tokenizer, target_tokenizer):
 
 def _check_batching(buckets, length_policy):
     check_positive_int(buckets, "buckets")
-    _check_policy(length_policy)
-
-
-def _check_policy(length_policy):
-    check_choice(length_policy, LENGTH_POLICIES, "length_policy")
-
-
-def _pair_lengths(pairs, source_tokenizer, target_tokenizer):
-    sources, targets = (list(side) for side in zip(*pairs)) if pairs else ([], [])
-    return token_lengths(sources, source_tokenizer), token_lengths(targets, target_tokenizer)
+    check_length_policy(length_policy)
 
 
 def _kept_lengths(pairs, source_tokenizer, target_tokenizer, length_policy):
     """Framed length of the longer side of each pair that the length policy keeps."""
-    source_lengths, target_lengths = _pair_lengths(pairs, source_tokenizer, target_tokenizer)
+    source_lengths, target_lengths = pair_lengths(pairs, source_tokenizer, target_tokenizer)
     kept = np.maximum(
         np.minimum(source_lengths, source_tokenizer.max_length), np.minimum(target_lengths, target_tokenizer.max_length)
     ) + 1

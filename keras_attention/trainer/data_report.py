@@ -2,7 +2,8 @@
 
 import dataclasses
 
-from keras_attention.data.pipeline import compare_padding, length_report
+from keras_attention.data.lengths import length_report
+from keras_attention.data.padding import compare_padding
 
 
 def report_data(config, splits, source_tokenizer, target_tokenizer, log=print):

@@ -6,12 +6,9 @@ import numpy as np
 import pytest
 
 from keras_attention.config import TextConfig
-from keras_attention.data.pipeline import (
-    bucket_boundaries,
-    compare_padding,
-    length_report,
-    make_dataset,
-)
+from keras_attention.data.lengths import length_report
+from keras_attention.data.padding import compare_padding
+from keras_attention.data.pipeline import bucket_boundaries, make_dataset
 from keras_attention.data.readers import read_tsv
 from keras_attention.text import vocab
 from keras_attention.text.char_tokenizer import CharTokenizer
