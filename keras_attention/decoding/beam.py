@@ -1,5 +1,20 @@
 """Batched beam search with GNMT length and coverage penalties and n-best output, as a backend loop.
 
+Each sentence keeps `beam_size` unfinished hypotheses. At every step each of them is extended
+by every token but `<pad>`, and every extension is scored by the GNMT function
+`s(Y, X) = log P(Y | X) / lp(Y) + cp(X; Y)` as if it ended there (see `gnmt_length_penalty`
+and `gnmt_coverage_penalty`). The `beam_size` best extensions that do not end go on. An
+extension that ends (with `</s>`, or by reaching the sentence's length limit) and ranks among
+the `beam_size` best of its step competes for the `n_best` finished places.
+
+A sentence stops as soon as its `n_best`-th finished score cannot be beaten: log-probabilities
+only fall as a hypothesis grows, the coverage penalty is at most 0 and the length penalty is
+largest at the length limit, so no unfinished hypothesis can end above
+`max log P / lp(limit)`. A stopped sentence soon leaves the loop (see
+`shrinking_while_loop`), which ends when every sentence has stopped. With `beam_size=1` and
+no penalties the result is exactly the greedy one; with a beam wide enough to keep every
+prefix, it is exactly the best-scoring sequence of length at most the limit.
+
 The search state lives in `beam_state`, one step of it in `beam_step`, the penalties in
 `penalties`; this module runs the loop.
 """
@@ -34,6 +49,23 @@ def _alignments(decoder, ids, encoder_outputs, source_mask, states):
     return ops.reshape(alignments, (-1, n, length, ops.shape(alignments)[-1]))
 
 
+def _first_step(decoder, rows, encoder_outputs, source_mask, states, options):
+    """The state after the first step. Every beam holds the same prefix `<s>` then (the first one
+    alone is alive), so the decoder runs once per sentence."""
+    batch, beam_size = ops.shape(source_mask)[0], options.beam_size
+    log_probs, step_alignments, first_states = next_log_probs(
+        decoder, ops.full((batch, 1), START_ID, "int32"), encoder_outputs, source_mask, states
+    )
+    return extend(
+        0,
+        rows,
+        ops.repeat(log_probs, beam_size, axis=0),
+        ops.repeat(step_alignments, beam_size, axis=0),
+        [ops.repeat(state, beam_size, axis=0) for state in first_states],
+        options,
+    )
+
+
 def beam_search_decode(
     encoder,
     decoder,
@@ -47,20 +79,7 @@ def beam_search_decode(
 ):
     """Decodes a batch of source sequences with beam search.
 
-    Each sentence keeps `beam_size` unfinished hypotheses. At every step each of them is extended
-    by every token but `<pad>`, and every extension is scored by the GNMT function
-    `s(Y, X) = log P(Y | X) / lp(Y) + cp(X; Y)` as if it ended there (see `gnmt_length_penalty`
-    and `gnmt_coverage_penalty`). The `beam_size` best extensions that do not end go on. An
-    extension that ends (with `</s>`, or by reaching the sentence's length limit) and ranks among
-    the `beam_size` best of its step competes for the `n_best` finished places.
-
-    A sentence stops as soon as its `n_best`-th finished score cannot be beaten: log-probabilities
-    only fall as a hypothesis grows, the coverage penalty is at most 0 and the length penalty is
-    largest at the length limit, so no unfinished hypothesis can end above
-    `max log P / lp(limit)`. A stopped sentence soon leaves the loop (see
-    `shrinking_while_loop`), which ends when every sentence has stopped. With `beam_size=1` and
-    no penalties the result is exactly the greedy one; with a beam wide enough to keep every
-    prefix, it is exactly the best-scoring sequence of length at most the limit.
+    The search is described in the module docstring.
 
     Args:
         encoder: encoder model from `inference_models`.
@@ -91,16 +110,9 @@ def beam_search_decode(
     output["ids"][:, 0]  # best hypothesis of each sentence
     ```
     """
-    check_decoding_options(
-        "beam",
-        max_length=max_length,
-        beam_size=beam_size,
-        length_penalty=length_penalty,
-        coverage_penalty=coverage_penalty,
-        n_best=n_best,
-        max_length_ratio=max_length_ratio,
-    )
-    options = BeamOptions(beam_size, n_best, length_penalty, coverage_penalty)
+    settings = dict(beam_size=beam_size, length_penalty=length_penalty, coverage_penalty=coverage_penalty, n_best=n_best)
+    check_decoding_options("beam", max_length=max_length, max_length_ratio=max_length_ratio, **settings)
+    options = BeamOptions(**settings)
     encoder_outputs, source_mask, states, limits = encode(encoder, source_ids, max_length, max_length_ratio)
     rows, outputs = initial_state(encoder_outputs, source_mask, limits, max_length, options)
 
@@ -114,20 +126,7 @@ def beam_search_decode(
         )
         return step + 1, extend(step, rows, *decoded, options), outputs
 
-    # At the first step every beam holds the same prefix `<s>` (the first one alone is alive),
-    # so the decoder runs once per sentence.
-    batch = ops.shape(source_mask)[0]
-    log_probs, step_alignments, first_states = next_log_probs(
-        decoder, ops.full((batch, 1), START_ID, "int32"), encoder_outputs, source_mask, states
-    )
-    rows = extend(
-        0,
-        rows,
-        ops.repeat(log_probs, beam_size, axis=0),
-        ops.repeat(step_alignments, beam_size, axis=0),
-        [ops.repeat(state, beam_size, axis=0) for state in first_states],
-        options,
-    )
+    rows = _first_step(decoder, rows, encoder_outputs, source_mask, states, options)
     outputs = shrinking_while_loop(
         search_step,
         rows,
