@@ -53,6 +53,8 @@ def test_training_reaches_99_percent_exact_match_on_held_out_dates(run_dir):
     assert summary["test"]["sentences"] == 2000
     assert summary["test"]["exact_match"] >= 0.99, summary["test"]
     assert "nrefs:1" in summary["test"]["bleu_signature"]
+    assert summary["skipped_lines"] == {} and summary["long_pairs"]["train"]["long_pairs"] == 0
+    assert 0 <= summary["padding"]["bucketed"] < summary["padding"]["plain"]
     for name in ("config.yaml", "model.keras", "vocab/source.txt", "vocab/target.txt", "history.csv"):
         assert (run_dir / name).is_file()
 

@@ -1,14 +1,16 @@
-"""The fit glue reports skipped lines, long pairs and the padding bucketing saves, and records them."""
+"""The setup of a run reports skipped lines, long pairs and the padding bucketing saves, and returns
+them for the run summary (`train` puts them there: tests/test_cli.py checks a trained run's)."""
 
-import json
-
+import tensorflow as tf
 from helpers.tiny_configs import TINY_MODEL
+
 from keras_attention.config import RunConfig
 from keras_attention.data import dates
-from keras_attention.trainer import train
+from keras_attention.data.sources import load_splits
+from keras_attention.trainer.setup import prepare_data
 
 
-def test_training_on_a_file_with_bad_lines_and_long_pairs(tmp_path):
+def test_the_setup_of_a_file_with_bad_lines_and_long_pairs_reports_them(tmp_path):
     pairs = dates.generate_pairs(300, seed=3)
     lines = [f"{source}\t{target}" for source, target in pairs]
     lines[10] = "no tab here"
@@ -25,12 +27,11 @@ def test_training_on_a_file_with_bad_lines_and_long_pairs(tmp_path):
         }
     )
     logged = []
-    summary = train(config, tmp_path / "run", verbose=0, log=logged.append)
+    splits = load_splits(config.data, config.vocabulary_sample_size(), seed=0)
+    summary = prepare_data(config, splits, tf.distribute.get_strategy(), logged.append).report
     assert f"warning: {tmp_path / 'train.tsv'}: skipped 2 of 300 lines: 1 empty target (first: line 21), 1 missing tab (first: line 11)" in logged
     assert "warning: train: 1 of 298 pairs were longer than max_length (source 32: 1, target 10: 0) and were filtered out" in logged
     assert any(line.startswith("bucketing: padding is ") for line in logged)
-    saved = json.loads((tmp_path / "run" / "summary.json").read_text())
-    assert saved == summary
     assert summary["skipped_lines"] == {"train": {"missing tab": 1, "empty target": 1}}
     assert summary["long_pairs"]["train"]["long_pairs"] == 1 and summary["long_pairs"]["train"]["policy"] == "filter"
     assert 0 <= summary["padding"]["bucketed"] < summary["padding"]["plain"]
