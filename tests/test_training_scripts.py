@@ -1,13 +1,13 @@
 """The readable scripts `training/train.py` and `training/tune.py`: they run on the public API and
 do what `keras-attention train` and `keras-attention tune` do, or say what they leave to them."""
 
-import subprocess
+import runpy
 import sys
 
 import numpy as np
 import pytest
 import yaml
-from helpers.tiny_runs import ROOT, TIMEOUT, python_env, write_tiny_config
+from helpers.tiny_runs import ROOT, write_tiny_config
 from helpers.tiny_search import write_tiny_search
 
 from keras_attention.config import RunConfig
@@ -18,28 +18,45 @@ TRAIN_SCRIPT = ROOT / "training" / "train.py"
 TUNE_SCRIPT = ROOT / "training" / "tune.py"
 
 
-def script(path, *args, **environment):
-    return subprocess.run(
-        [sys.executable, str(path), *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        env=python_env(**environment),
-    )
+@pytest.fixture
+def script(monkeypatch, capsys):
+    """Runs a script as `python PATH ARGS` would, in this process (no second TensorFlow start-up);
+    returns an object with its `returncode`, `stdout` and `stderr`."""
+
+    class Result:
+        pass
+
+    def run(path, *args, **environment):
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setattr(sys, "argv", [str(path), *map(str, args)])
+        result = Result()
+        try:
+            runpy.run_path(str(path), run_name="__main__")
+            result.returncode = 0
+        except SystemExit as exit:
+            result.returncode = exit.code if isinstance(exit.code, int) else 1
+            if isinstance(exit.code, str):
+                print(exit.code, file=sys.stderr)
+        captured = capsys.readouterr()
+        result.stdout, result.stderr = captured.out, captured.err
+        return result
+
+    return run
 
 
 @pytest.mark.parametrize(
     "path, options",
     [(TRAIN_SCRIPT, ("--config", "--output", "--overwrite", "--epochs", "--verbose")), (TUNE_SCRIPT, ("--config", "--output", "--overwrite", "--verbose"))],
 )
-def test_the_scripts_document_their_options(path, options):
+def test_the_scripts_document_their_options(script, path, options):
     result = script(path, "--help")
     assert result.returncode == 0, result.stderr
     for option in options:
         assert option in result.stdout
 
 
-def test_the_training_script_trains_the_model_that_train_trains(tmp_path):
+def test_the_training_script_trains_the_model_that_train_trains(script, tmp_path):
     config_path = write_tiny_config(tmp_path / "data", num_dev=32, epochs=2)
     result = script(TRAIN_SCRIPT, "--config", config_path, "--output", tmp_path / "script", "--verbose", "0")
     assert result.returncode == 0, result.stderr[-3000:]
@@ -55,7 +72,7 @@ def test_the_training_script_trains_the_model_that_train_trains(tmp_path):
     assert by_script.translator().translate(sources).translations == by_command.translator().translate(sources).translations
 
 
-def test_the_training_script_keeps_what_is_in_its_output_and_refuses_mixed_precision(tmp_path):
+def test_the_training_script_keeps_what_is_in_its_output_and_refuses_mixed_precision(script, tmp_path):
     config_path = write_tiny_config(tmp_path / "data")
     (tmp_path / "taken").mkdir()
     (tmp_path / "taken" / "notes.txt").write_text("mine")
@@ -71,7 +88,7 @@ def test_the_training_script_keeps_what_is_in_its_output_and_refuses_mixed_preci
     assert "mixed precision and multi-worker training need `keras-attention train`" in result.stderr
 
 
-def test_the_tuning_script_searches_and_writes_a_trainable_best_config(tmp_path):
+def test_the_tuning_script_searches_and_writes_a_trainable_best_config(script, tmp_path):
     config_path = write_tiny_search(tmp_path / "data", {"tuner": "random", "max_trials": 2}, num_dev=32)
     result = script(TUNE_SCRIPT, "--config", config_path, "--output", tmp_path / "search", "--verbose", "0")
     assert result.returncode == 0, result.stderr[-3000:]
@@ -83,7 +100,7 @@ def test_the_tuning_script_searches_and_writes_a_trainable_best_config(tmp_path)
     assert len(list((tmp_path / "search" / "search").glob("trial_*"))) == 2
 
 
-def test_the_tuning_script_refuses_what_it_does_not_do(tmp_path):
+def test_the_tuning_script_refuses_what_it_does_not_do(script, tmp_path):
     plain = write_tiny_config(tmp_path / "plain")
     result = script(TUNE_SCRIPT, "--config", plain, "--output", tmp_path / "search")
     assert result.returncode == 1 and f"tune.py: {plain} has no tuning section" in result.stderr
