@@ -31,6 +31,7 @@ setup(
         "tensorflow-serving-api>=2.21,<2.22",
         "sentencepiece>=0.2,<0.3",
         "sacrebleu>=2.4",
+        "rouge-score>=0.1.2",
         "matplotlib>=3.8",
         "pyyaml>=6.0",
         "numpy>=1.26",

@@ -19,6 +19,6 @@ for backend in ${BACKENDS:-jax torch}; do
         markers="${TORCH_MARKERS:-not slow and not learning}"
     fi
     echo "== KERAS_BACKEND=${backend} (-m \"${markers}\")"
-    KERAS_BACKEND="${backend}" "${python}" -m pytest -q -m "${markers}" tests/layers tests/models tests/decoding/test_shrinking_loop.py "$@" || status=1
+    KERAS_BACKEND="${backend}" "${python}" -m pytest -q -m "${markers}" tests/layers tests/models tests/decoding/test_shrinking_loop.py tests/decoding/test_controls.py "$@" || status=1
 done
 exit "${status}"

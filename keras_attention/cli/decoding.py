@@ -6,7 +6,7 @@ from keras_attention.options.decoding import STRATEGIES
 
 _BEAM_OPTIONS = ("beam_size", "length_penalty", "coverage_penalty", "n_best")
 _SAMPLING_OPTIONS = ("temperature", "top_k", "seed")
-_LENGTH_OPTIONS = ("batch_size", "max_length", "max_length_ratio")
+_LENGTH_OPTIONS = ("batch_size", "max_length", "max_length_ratio", "min_length", "no_repeat_ngram_size")
 _STRATEGY_NAMES = {"greedy": "greedy", "beam": "beam search", "sample": "random sampling"}
 
 N_BEST_FORMAT = """output:
@@ -50,6 +50,10 @@ def add_decoding_arguments(parser, n_best, strategies=tuple(STRATEGIES), batch_s
         type=float,
         metavar="R",
         help="also stop each output after R times its source length (both counting </s>)",
+    )
+    group.add_argument("--min-length", type=int, metavar="N", help="no </s> before N output tokens")
+    group.add_argument(
+        "--no-repeat-ngram-size", type=int, metavar="N", help="no output holds an N-gram twice (0: no limit)"
     )
     group.add_argument("--beam-size", type=int, metavar="K", help="beam search: hypotheses kept per sentence")
     group.add_argument(

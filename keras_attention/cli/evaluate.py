@@ -55,6 +55,7 @@ def handle(args):
     print(f"exact match: {100 * scores['exact_match']:.2f}%")
     print(f"BLEU:        {scores['bleu']:.2f}  ({scores['bleu_signature']})")
     print(f"chrF:        {scores['chrf']:.2f}  ({scores['chrf_signature']})")
+    print(f"ROUGE-1/2/L: {scores['rouge_1']:.2f} / {scores['rouge_2']:.2f} / {scores['rouge_l']:.2f}  (rouge-score F1, stemmed)")
     if path:
         print(f"hypotheses:  {path}")
 

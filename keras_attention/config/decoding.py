@@ -9,12 +9,13 @@ from keras_attention.options import decoding as decoding_options
 
 @dataclasses.dataclass
 class EvaluationConfig:
-    """Dev-set BLEU during training.
+    """Dev-set scores during training.
 
     Args:
         dev_bleu_sentences: after every epoch, translate the first this many dev pairs and log
-            their sacreBLEU corpus BLEU as `val_bleu` (progress bar, `history.csv`, TensorBoard),
-            which `training.monitor` can then follow; 0 turns it off.
+            their sacreBLEU corpus BLEU as `val_bleu` and their mean ROUGE-L F1 as `val_rouge_l`
+            (progress bar, `history.csv`, TensorBoard), which `training.monitor` can then
+            follow; 0 turns it off.
     """
 
     dev_bleu_sentences: int = 0
@@ -45,6 +46,10 @@ class DecodingConfig:
         seed: seed of the random draws, `null` for a different one at each run (`sample`).
         max_length_ratio: also stop each output after `ceil(max_length_ratio * source length)`
             tokens, both lengths counting `</s>`; `null` for no relative limit.
+        min_length: no `</s>` before this many output tokens (every strategy; 0 for none). An
+            output can still stop shorter at its length limit.
+        no_repeat_ngram_size: no output holds an n-gram of this many tokens twice (every
+            strategy; 0 for no limit, 1 for no token twice).
     """
 
     max_length: int = 128
@@ -58,6 +63,8 @@ class DecodingConfig:
     top_k: typing.Optional[int] = None
     seed: typing.Optional[int] = None
     max_length_ratio: typing.Optional[float] = None
+    min_length: int = 0
+    no_repeat_ngram_size: int = 0
 
     def validate(self, key="decoding"):
         options = {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}

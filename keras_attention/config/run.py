@@ -13,6 +13,7 @@ from keras_attention.config.decoding import DecodingConfig, EvaluationConfig
 from keras_attention.config.model import ModelConfig
 from keras_attention.config.text import VOCABULARY_SAMPLES, TextConfig
 from keras_attention.config.training import TrainingConfig
+from keras_attention.options.training import DEV_SCORES
 from keras_attention.tuning.space import TuningConfig
 
 
@@ -43,9 +44,9 @@ class RunConfig:
         self.decoding.validate("decoding")
         self.evaluation.validate("evaluation")
         require(
-            self.training.monitor != "val_bleu" or self.evaluation.dev_bleu_sentences > 0,
+            self.training.monitor not in DEV_SCORES or self.evaluation.dev_bleu_sentences > 0,
             "training.monitor",
-            "'val_bleu' needs evaluation.dev_bleu_sentences > 0, got 0",
+            f"{self.training.monitor!r} needs evaluation.dev_bleu_sentences > 0, got 0",
         )
         if self.tuning is not None:
             self.tuning.validate(self, "tuning")

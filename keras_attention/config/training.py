@@ -34,10 +34,11 @@ class TrainingConfig:
             interrupted training resumes from it.
         backup_every_steps: back up every this many training steps (`null`: at each epoch end).
         monitor: logged metric that picks the best checkpoint and drives early stopping, such as
-            `val_loss`, `val_sequence_accuracy` or `val_bleu` (`val_` metrics need validation
-            data; `val_bleu` also needs `evaluation.dev_bleu_sentences > 0`); `null`: `val_loss`
-            when there is validation data, else `loss`. Accuracy and BLEU metrics count higher
-            as better, the others lower.
+            `val_loss`, `val_sequence_accuracy`, `val_bleu` or `val_rouge_l` (`val_` metrics need
+            validation data; `val_bleu` and `val_rouge_l` also need
+            `evaluation.dev_bleu_sentences > 0`); `null`: `val_loss`
+            when there is validation data, else `loss`. Accuracy, BLEU and ROUGE metrics count
+            higher as better, the others lower.
         save_best: keep the weights of the best epoch by `monitor` in `checkpoints/`.
         keep_checkpoints: keep the weights of the last this many epochs in `checkpoints/`
             (for `average-checkpoints`; 0 keeps none).

@@ -19,6 +19,8 @@ The search state lives in `beam_state`, one step of it in `beam_step`, the penal
 `penalties`; this module runs the loop.
 """
 
+import dataclasses
+
 from keras import ops
 
 from keras_attention.decoding.beam_state import BeamOptions, flat, initial_state, store_finished
@@ -76,6 +78,8 @@ def beam_search_decode(
     coverage_penalty=0.0,
     n_best=1,
     max_length_ratio=None,
+    min_length=0,
+    no_repeat_ngram_size=0,
 ):
     """Decodes a batch of source sequences with beam search.
 
@@ -93,6 +97,9 @@ def beam_search_decode(
         max_length_ratio: optional positive float: sentence `b` also stops after
             `ceil(max_length_ratio * source_length_b)` tokens, the source length counting its
             non-padding ids.
+        min_length: no `</s>` before this many output tokens (0: none; see
+            `keras_attention.decoding.controls`).
+        no_repeat_ngram_size: no n-gram of this many tokens twice in an output (0: no limit).
 
     Returns:
         dict, hypotheses best first: `ids` int32 `(batch, n_best, max_length)` (`</s>` then
@@ -110,9 +117,8 @@ def beam_search_decode(
     output["ids"][:, 0]  # best hypothesis of each sentence
     ```
     """
-    settings = dict(beam_size=beam_size, length_penalty=length_penalty, coverage_penalty=coverage_penalty, n_best=n_best)
-    check_decoding_options("beam", max_length=max_length, max_length_ratio=max_length_ratio, **settings)
-    options = BeamOptions(**settings)
+    options = BeamOptions(beam_size, n_best, length_penalty, coverage_penalty, min_length, no_repeat_ngram_size)
+    check_decoding_options("beam", max_length=max_length, max_length_ratio=max_length_ratio, **dataclasses.asdict(options))
     encoder_outputs, source_mask, states, limits = encode(encoder, source_ids, max_length, max_length_ratio)
     rows, outputs = initial_state(encoder_outputs, source_mask, limits, max_length, options)
 
@@ -156,4 +162,6 @@ def run_beam(encoder, decoder, source_ids, options, seed, max_length):
         coverage_penalty=options.coverage_penalty,
         n_best=options.n_best,
         max_length_ratio=options.max_length_ratio,
+        min_length=options.min_length,
+        no_repeat_ngram_size=options.no_repeat_ngram_size,
     )

@@ -15,13 +15,16 @@ MINUS_INF = float("-inf")
 
 @dataclasses.dataclass(frozen=True)
 class BeamOptions:
-    """The options of one search: `beam_size`, `n_best`, and the penalty weights `length_penalty`
-    (alpha) and `coverage_penalty` (beta)."""
+    """The options of one search: `beam_size`, `n_best`, the penalty weights `length_penalty`
+    (alpha) and `coverage_penalty` (beta), and the output controls `min_length` and
+    `no_repeat_ngram_size` (`keras_attention.decoding.controls`)."""
 
     beam_size: int
     n_best: int
     length_penalty: float
     coverage_penalty: float
+    min_length: int = 0
+    no_repeat_ngram_size: int = 0
 
 
 def take(values, indices):

@@ -1,5 +1,8 @@
 """One step of beam search: extend every alive hypothesis, update the finished and the alive ones.
 
+The output controls (`keras_attention.decoding.controls`) apply to the decoder's log-probabilities
+first.
+
 `extend` takes the decoder's outputs for the alive hypotheses of the state (`beam_state`) and
 returns the state after the step. Its three parts:
 
@@ -14,7 +17,8 @@ A sentence is done once no alive hypothesis can beat its `n_best`-th finished on
 
 from keras import ops
 
-from keras_attention.decoding.beam_state import MINUS_INF, take, unflat, write_step
+from keras_attention.decoding.beam_state import MINUS_INF, flat, take, unflat, write_step
+from keras_attention.decoding.controls import constrain
 from keras_attention.decoding.penalties import gnmt_coverage_penalty, gnmt_length_penalty
 from keras_attention.decoding.top_k import top_k_rows
 from keras_attention.special_tokens import END_ID
@@ -36,6 +40,9 @@ def extend(step, rows, log_probs, step_alignments, new_states, options):
         The new state, with `tokens` (the alive hypotheses' last tokens) and `states` (theirs).
     """
     beam_size = options.beam_size
+    log_probs = constrain(
+        log_probs, step, flat(rows["alive_ids"]), options.min_length, options.no_repeat_ngram_size
+    )
     coverage = rows["alive_coverage"] + unflat(step_alignments, beam_size)
     candidates = _candidates(step, rows, log_probs, coverage, options)
     finished = _finished(step, rows, candidates, options)

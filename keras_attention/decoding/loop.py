@@ -6,6 +6,7 @@ Everything here uses `keras.ops` only, so the decoders run on any Keras backend 
 
 from keras import ops, tree
 
+from keras_attention.decoding.controls import constrain
 from keras_attention.decoding.step import encode, next_log_probs
 from keras_attention.special_tokens import END_ID, PAD_ID, START_ID
 
@@ -74,11 +75,14 @@ def shrinking_while_loop(body, rows, outputs, live, flush, max_length, first_ste
     return flush(rows, outputs)
 
 
-def decode_token_by_token(encoder, decoder, source_ids, max_length, choose, max_length_ratio=None):
+def decode_token_by_token(
+    encoder, decoder, source_ids, max_length, choose, max_length_ratio=None, min_length=0, no_repeat_ngram_size=0
+):
     """The loop of greedy decoding and sampling: one token per sentence and step.
 
     A sentence is finished once it outputs `</s>` or reaches its length limit, and leaves the
     loop soon after (see `shrinking_while_loop`); the loop ends when every sentence is finished.
+    The output controls (`keras_attention.decoding.controls`) apply before `choose`.
 
     Args:
         encoder: encoder model from `inference_models`.
@@ -89,6 +93,8 @@ def decode_token_by_token(encoder, decoder, source_ids, max_length, choose, max_
             from the `(n, V)` log-probabilities of `next_log_probs` of the sentences int32 `(n,)`
             (their index in the batch) at int32 scalar `step`.
         max_length_ratio: optional limit relative to the source length (see `encode`).
+        min_length: no `</s>` before this many tokens (0: none).
+        no_repeat_ngram_size: no n-gram of this many tokens twice in an output (0: no limit).
 
     Returns:
         dict with `ids` int32 `(batch, max_length)` (`</s>` then padding after the end), `scores`
@@ -107,6 +113,8 @@ def decode_token_by_token(encoder, decoder, source_ids, max_length, choose, max_
         "source_mask": source_mask,
         "limits": limits,
     }
+    if no_repeat_ngram_size:
+        rows["history"] = ops.zeros((batch, max_length), "int32")
     outputs = {
         "ids": ops.zeros((batch, max_length), "int32"),
         "scores": ops.zeros((batch,), "float32"),
@@ -118,7 +126,8 @@ def decode_token_by_token(encoder, decoder, source_ids, max_length, choose, max_
             decoder, rows["tokens"], rows["encoder_outputs"], rows["source_mask"], rows["states"]
         )
         finished = rows["finished"]
-        chosen = ops.where(finished, PAD_ID, choose(step, rows["origin"], log_probs))
+        allowed = constrain(log_probs, step, rows.get("history"), min_length, no_repeat_ngram_size)
+        chosen = ops.where(finished, PAD_ID, choose(step, rows["origin"], allowed))
         chosen_log_prob = ops.take_along_axis(log_probs, chosen[:, None], axis=-1)[:, 0]
         live = ops.logical_not(finished)
         step_alignments = ops.where(live[:, None], step_alignments, 0.0)
@@ -135,6 +144,9 @@ def decode_token_by_token(encoder, decoder, source_ids, max_length, choose, max_
             "finished": ops.logical_or(finished, ending),
             "scores": rows["scores"] + ops.where(live, chosen_log_prob, 0.0),
         }
+        if no_repeat_ngram_size:
+            at_step = ops.equal(ops.arange(max_length, dtype="int32"), step)
+            rows["history"] = ops.where(at_step[None, :], chosen[:, None], rows["history"])
         return step + 1, rows, outputs
 
     def store_scores(rows, outputs):

@@ -16,6 +16,8 @@ def sample_decode(
     top_k=None,
     seed=None,
     max_length_ratio=None,
+    min_length=0,
+    no_repeat_ngram_size=0,
 ):
     """Decodes a batch of source sequences by drawing each next token at random.
 
@@ -38,14 +40,23 @@ def sample_decode(
         max_length_ratio: optional positive float: sentence `b` also stops after
             `ceil(max_length_ratio * source_length_b)` tokens, the source length counting its
             non-padding ids.
+        min_length: no `</s>` before this many output tokens (0: none; see
+            `keras_attention.decoding.controls`).
+        no_repeat_ngram_size: no n-gram of this many tokens twice in an output (0: no limit).
 
     Returns:
         dict with `ids` int32 `(batch, max_length)` (`</s>` then padding after the end), `scores`
         float32 `(batch,)` (sum of the model's log-probabilities of the drawn tokens, at
         temperature 1) and `alignments` float32 `(batch, max_length, T_enc)` (zero after the end).
     """
+    controls = dict(min_length=min_length, no_repeat_ngram_size=no_repeat_ngram_size)
     check_decoding_options(
-        "sample", max_length=max_length, temperature=temperature, top_k=top_k, max_length_ratio=max_length_ratio
+        "sample",
+        max_length=max_length,
+        temperature=temperature,
+        top_k=top_k,
+        max_length_ratio=max_length_ratio,
+        **controls,
     )
     uniform = keras.random.uniform((max_length, ops.shape(source_ids)[0]), seed=seed)
 
@@ -58,7 +69,7 @@ def sample_decode(
         threshold = (1.0 - ops.take(ops.take(uniform, step, axis=0), sentences)) * cumulative[:, -1]
         return ops.sum(ops.cast(cumulative < threshold[:, None], "int32"), axis=-1)
 
-    return decode_token_by_token(encoder, decoder, source_ids, max_length, draw, max_length_ratio)
+    return decode_token_by_token(encoder, decoder, source_ids, max_length, draw, max_length_ratio, **controls)
 
 
 def run_sampling(encoder, decoder, source_ids, options, seed, max_length):
@@ -72,5 +83,7 @@ def run_sampling(encoder, decoder, source_ids, options, seed, max_length):
         top_k=options.top_k,
         seed=seed,
         max_length_ratio=options.max_length_ratio,
+        min_length=options.min_length,
+        no_repeat_ngram_size=options.no_repeat_ngram_size,
     )
     return as_n_best(output)

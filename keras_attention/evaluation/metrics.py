@@ -1,6 +1,11 @@
-"""Translation quality: exact match, sacreBLEU BLEU and chrF."""
+"""Output quality: exact match, sacreBLEU BLEU and chrF, and ROUGE-1/2/L (Google's `rouge-score`)."""
 
 import sacrebleu
+from rouge_score import rouge_scorer
+
+ROUGE_TYPES = {"rouge1": "rouge_1", "rouge2": "rouge_2", "rougeL": "rouge_l"}
+"""The ROUGE variants scored, by `rouge-score` name -> our key: unigram and bigram overlap, and the
+longest common subsequence of each output and its reference (sentence-level ROUGE-L)."""
 
 
 def exact_match(hypotheses, references, lowercase=False):
@@ -20,6 +25,25 @@ def corpus_bleu(hypotheses, references, lowercase=False):
     return sacrebleu.BLEU(lowercase=lowercase).corpus_score(hypotheses, [references]).score
 
 
+def rouge(hypotheses, references):
+    """ROUGE-1, ROUGE-2 and ROUGE-L F1 (0-100), each the mean over the outputs of `rouge-score`'s
+    sentence scores, with its Porter stemmer.
+
+    `rouge-score` lowercases and keeps only the ASCII letters and digits of a text, as the
+    original ROUGE-1.5.5 script does, so it suits English outputs.
+
+    Returns:
+        dict `rouge_1`, `rouge_2`, `rouge_l` (0 for no outputs).
+    """
+    _check_lengths(hypotheses, references)
+    scorer = rouge_scorer.RougeScorer(list(ROUGE_TYPES), use_stemmer=True)
+    totals = dict.fromkeys(ROUGE_TYPES.values(), 0.0)
+    for hypothesis, reference in zip(hypotheses, references):
+        for name, score in scorer.score(reference, hypothesis).items():
+            totals[ROUGE_TYPES[name]] += score.fmeasure
+    return {key: 100 * total / max(len(references), 1) for key, total in totals.items()}
+
+
 def score_translations(hypotheses, references, lowercase=False):
     """Scores hypotheses against one reference each.
 
@@ -31,8 +55,8 @@ def score_translations(hypotheses, references, lowercase=False):
 
     Returns:
         dict with `exact_match` (0-1), `bleu` and `chrf` (0-100, sacreBLEU corpus scores),
-        `bleu_signature` and `chrf_signature` (sacreBLEU's reproducibility strings) and
-        `sentences`.
+        `bleu_signature` and `chrf_signature` (sacreBLEU's reproducibility strings), `rouge_1`,
+        `rouge_2` and `rouge_l` (0-100, see `rouge`) and `sentences`.
     """
     _check_lengths(hypotheses, references)
     bleu, chrf = sacrebleu.BLEU(lowercase=lowercase), sacrebleu.CHRF(lowercase=lowercase)
@@ -43,6 +67,7 @@ def score_translations(hypotheses, references, lowercase=False):
         "bleu_signature": str(bleu.get_signature()),
         "chrf": chrf.corpus_score(hypotheses, [references]).score,
         "chrf_signature": str(chrf.get_signature()),
+        **rouge(hypotheses, references),
     }
 
 

@@ -34,6 +34,12 @@ def check_positive_int(value, name):
         raise OptionError(name, "a positive integer", value)
 
 
+def check_count(value, name):
+    """Raises `OptionError` unless `value` is an int >= 0 (bools refused)."""
+    if not (isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 0):
+        raise OptionError(name, "an integer >= 0", value)
+
+
 def check_number(value, name, minimum, strict=False):
     """Raises `OptionError` unless `value` is a real number `>= minimum` (`> minimum` if `strict`)."""
     valid = isinstance(value, numbers.Real) and not isinstance(value, bool)

@@ -8,7 +8,7 @@ Adding a strategy: write its decoder and its runner in a new module of `keras_at
 """
 
 from keras_attention.options import registry
-from keras_attention.options.checks import OptionError, check_choice, check_number, check_positive_int
+from keras_attention.options.checks import OptionError, check_choice, check_count, check_number, check_positive_int
 
 # Strategy name -> "module:function" of its runner, which a `Translator` calls as
 # `run(encoder, decoder, source_ids, options, seed, max_length)` (`options`: the `DecodingConfig`,
@@ -32,8 +32,9 @@ def check_decoding_options(strategy, **options):
         strategy: one of `STRATEGIES`.
         **options: any of `max_length`, `batch_size`, `beam_size`, `n_best` (positive integers),
             `length_penalty`, `coverage_penalty` (numbers >= 0), `temperature` (> 0), `top_k`
-            (positive integer or `None`), `max_length_ratio` (> 0 or `None`). An `n_best` above
-            1 needs strategy `beam`, and at most `beam_size` hypotheses.
+            (positive integer or `None`), `max_length_ratio` (> 0 or `None`), `min_length` and
+            `no_repeat_ngram_size` (integers >= 0, 0 for off; `min_length` below `max_length`).
+            An `n_best` above 1 needs strategy `beam`, and at most `beam_size` hypotheses.
 
     Raises:
         OptionError: the first option that is not valid (a `ValueError`), named.
@@ -49,6 +50,11 @@ def check_decoding_options(strategy, **options):
     for name in ("length_penalty", "coverage_penalty"):
         if name in options:
             check_number(options[name], name, 0)
+    for name in ("min_length", "no_repeat_ngram_size"):
+        if name in options:
+            check_count(options[name], name)
+    if options.get("min_length") and "max_length" in options and options["min_length"] >= options["max_length"]:
+        raise OptionError("min_length", f"below `max_length` ({options['max_length']})", options["min_length"])
     if "temperature" in options:
         check_number(options["temperature"], "temperature", 0, strict=True)
     if options.get("top_k") is not None:
@@ -72,6 +78,8 @@ _CHECKS = {
     "temperature",
     "top_k",
     "max_length_ratio",
+    "min_length",
+    "no_repeat_ngram_size",
 }
 
 

@@ -13,6 +13,9 @@ DISTRIBUTION_STRATEGIES = {
     "tpu": "keras_attention.trainer.strategy:tpu_strategy",
 }
 MIXED_PRECISION_POLICIES = ("mixed_float16", "mixed_bfloat16")
+# The metrics that the dev translations of `evaluation.dev_bleu_sentences` log each epoch
+# (`keras_attention.trainer.dev_bleu`), for `training.monitor`.
+DEV_SCORES = ("val_bleu", "val_rouge_l")
 # `tuning.tuner` -> "module:function" that makes the keras-tuner tuner, called as
 # `make(config, hypermodel, **common)` with the arguments every tuner takes (objective, ...).
 TUNERS = {

@@ -1,12 +1,15 @@
-"""A Keras callback that scores dev-set BLEU during `fit`."""
+"""A Keras callback that scores dev-set BLEU (and exact match, ROUGE-L) during `fit`."""
 
 import warnings
 
 import keras
 
-from keras_attention.evaluation import corpus_bleu, exact_match
+from keras_attention.evaluation import corpus_bleu, exact_match, rouge
 from keras_attention.models import inference_models
 from keras_attention.translator import Translator
+
+ROUGE_L = "val_rouge_l"
+"""The key of the dev ROUGE-L that `train` logs next to `val_bleu`."""
 
 
 class DevBleu(keras.callbacks.Callback):
@@ -28,6 +31,8 @@ class DevBleu(keras.callbacks.Callback):
         batch_size: sentences decoded together.
         name: key of the score in the logs.
         exact_match_name: key of the exact match in the logs (`None`: not logged).
+        rouge_l_name: key of the mean ROUGE-L F1 (0-100, `keras_attention.evaluation.rouge`)
+            in the logs (`None`: not logged).
         lowercase: score case-insensitively (for a model whose target text is lowercased).
 
     Example:
@@ -49,6 +54,7 @@ class DevBleu(keras.callbacks.Callback):
         batch_size=256,
         name="val_bleu",
         exact_match_name=None,
+        rouge_l_name=None,
         lowercase=False,
     ):
         super().__init__()
@@ -61,6 +67,7 @@ class DevBleu(keras.callbacks.Callback):
         self.batch_size = batch_size
         self.name = name
         self.exact_match_name = exact_match_name
+        self.rouge_l_name = rouge_l_name
         self.lowercase = lowercase
         self._translator = None
         self._warned = False
@@ -91,6 +98,8 @@ class DevBleu(keras.callbacks.Callback):
             logs[self.name] = corpus_bleu(hypotheses, self.references, self.lowercase)
             if self.exact_match_name:
                 logs[self.exact_match_name] = exact_match(hypotheses, self.references, self.lowercase)
+            if self.rouge_l_name:
+                logs[self.rouge_l_name] = rouge(hypotheses, self.references)["rouge_l"]
 
 
 def dev_bleu_callbacks(config, dev_pairs, source_tokenizer, target_tokenizer, exact_match_name=None):
@@ -104,8 +113,9 @@ def dev_bleu_callbacks(config, dev_pairs, source_tokenizer, target_tokenizer, ex
         exact_match_name: also log the exact match of the same translations under this name.
 
     Returns:
-        A tuple with the callback, or an empty tuple when `dev_bleu_sentences` is 0 (`train`
-        checks beforehand that a run asking for dev BLEU has dev pairs).
+        A tuple with the callback, which logs `val_bleu` and `val_rouge_l` (`ROUGE_L`), or an
+        empty tuple when `dev_bleu_sentences` is 0 (`train` checks beforehand that a run asking
+        for dev scores has dev pairs).
     """
     sentences = config.evaluation.dev_bleu_sentences
     if not sentences:
@@ -117,6 +127,7 @@ def dev_bleu_callbacks(config, dev_pairs, source_tokenizer, target_tokenizer, ex
         max_length=config.decoding.max_length,
         batch_size=config.decoding.batch_size,
         exact_match_name=exact_match_name,
+        rouge_l_name=ROUGE_L,
         lowercase=config.target.lowercase,
     )
     return (callback,)

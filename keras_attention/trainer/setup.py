@@ -30,9 +30,9 @@ from keras_attention.trainer.strategy import (
 
 
 def monitor_mode(monitor):
-    """`max` for accuracy-like metrics, BLEU and exact match, `min` otherwise (Keras's `mode="auto"`
-    rule, plus BLEU and exact match)."""
-    return "max" if any(part in monitor for part in ("acc", "bleu", "exact_match")) else "min"
+    """`max` for accuracy-like metrics, BLEU, ROUGE and exact match, `min` otherwise (Keras's
+    `mode="auto"` rule, plus BLEU, ROUGE and exact match)."""
+    return "max" if any(part in monitor for part in ("acc", "bleu", "rouge", "exact_match")) else "min"
 
 
 TrainingData = collections.namedtuple(

@@ -46,8 +46,8 @@ class Seq2SeqHyperModel(keras_tuner.HyperModel):
     same name (`encoder_units`, `attention`, `learning_rate`, ...); everything else keeps its
     value from the config. `attention_units` is conditional on an additive `attention` when both
     are searched. After each epoch of a trial the first `evaluation.dev_bleu_sentences` dev
-    pairs are translated and their BLEU and exact match logged as `val_bleu` and
-    `val_exact_match`, which the tuner's objective may follow.
+    pairs are translated and their BLEU, ROUGE-L and exact match logged as `val_bleu`,
+    `val_rouge_l` and `val_exact_match`, which the tuner's objective may follow.
 
     Args:
         config: validated `RunConfig` with a `tuning` section.

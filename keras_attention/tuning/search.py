@@ -24,7 +24,7 @@ from keras_attention.config import RunConfig
 from keras_attention.data.sources import load_splits
 from keras_attention.errors import ConfigError, TuningError
 from keras_attention.options import registry
-from keras_attention.options.training import TUNERS
+from keras_attention.options.training import DEV_SCORES, TUNERS
 from keras_attention.runs.layout import CONFIG_FILE
 from keras_attention.trainer.precision import global_policy
 from keras_attention.trainer.setup import check_dev_scores, checked_strategy, monitor_mode, prepare_data
@@ -119,7 +119,7 @@ def logged_metrics(model, batch, validation, dev_scores):
     if validation:
         names += [f"val_{name}" for name in names]
     if dev_scores:
-        names += ["val_bleu", EXACT_MATCH]
+        names += [*DEV_SCORES, EXACT_MATCH]
     return names
 
 
@@ -147,7 +147,7 @@ def check_objective(config, hypermodel, data):
     hints = []
     if objective.startswith("val_") and data.dev is None:
         hints.append("validation metrics need dev pairs (data.dev, or data.num_dev for the dates task)")
-    if objective in ("val_bleu", EXACT_MATCH) and not config.evaluation.dev_bleu_sentences:
+    if objective in (*DEV_SCORES, EXACT_MATCH) and not config.evaluation.dev_bleu_sentences:
         hints.append(f"{objective!r} needs evaluation.dev_bleu_sentences > 0")
     raise ConfigError(
         f"tuning.objective: {objective!r} is never logged by the trials, which log {logged}"

@@ -153,8 +153,8 @@ class TuningConfig:
         tuner: search algorithm, one of `TUNERS`: `hyperband` (successive halving of many short
             trials), `bayesian` (Gaussian-process Bayesian optimization) or `random`.
         objective: logged metric to optimize: `val_loss` (default), `loss`, `[val_]token_accuracy`,
-            `[val_]sequence_accuracy`, or, with `evaluation.dev_bleu_sentences > 0`, `val_bleu` or
-            `val_exact_match` (greedy translations of the dev sentences). Losses are minimized,
+            `[val_]sequence_accuracy`, or, with `evaluation.dev_bleu_sentences > 0`, `val_bleu`,
+            `val_rouge_l` or `val_exact_match` (greedy translations of the dev sentences). Losses are minimized,
             the others maximized.
         max_trials: number of trials (`bayesian` and `random`; Hyperband's brackets decide its
             own number).

@@ -36,13 +36,17 @@ KINDS = {
         "trained": False,
         # Dropout puts random ops into the traced LSTM cell even at inference, as the Bible config does.
         "model": {"dropout": 0.1},
-        "decoding": ["--strategy", "beam", "--beam-size", "3", "--n-best", "2", "--length-penalty", "0.6"],
+        # The output controls ride along: the exported loop must apply them as the library does.
+        "decoding": [
+            "--strategy", "beam", "--beam-size", "3", "--n-best", "2", "--length-penalty", "0.6",
+            "--min-length", "2", "--no-repeat-ngram-size", "2",
+        ],
     },
     "sentencepiece": {
         "source": {"tokenizer": "sentencepiece", "vocabulary_size": 120},
         "target": {"tokenizer": "sentencepiece", "subword_model": "bpe", "vocabulary_size": 40},
         "trained": False,
         "model": {},
-        "decoding": ["--strategy", "greedy"],
+        "decoding": ["--strategy", "greedy", "--min-length", "3", "--no-repeat-ngram-size", "3"],
     },
 }

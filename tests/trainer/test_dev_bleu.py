@@ -56,6 +56,44 @@ def test_dev_bleu_is_logged_and_monitor_val_bleu_saves_the_best_epoch(tmp_path):
     sources, references = zip(*dates.train_test_split(1000, 61, 0)[1][:40])
     best_bleu = corpus_bleu(run.translator().translate(list(sources)).translations, list(references))
     assert best_bleu == pytest.approx(max(logged))
+    with open(tmp_path / "run" / "history.csv", newline="") as handle:
+        rouge_l = [float(row["val_rouge_l"]) for row in csv.DictReader(handle)]
+    assert len(rouge_l) == 2 and all(0.0 <= value <= 100.0 for value in rouge_l)
+    assert tensorboard_scalars(tmp_path / "run" / "logs" / "validation")["epoch_rouge_l"] == pytest.approx(rouge_l)
+
+
+def test_dev_scores_are_the_scores_of_the_dev_translations():
+    """`DevBleu` on a model: its logged BLEU, ROUGE-L and exact match are those of the model's
+    greedy translations of the pairs (checked on an untrained model, whose outputs are poor)."""
+    from helpers.tiny_seq2seq import tiny_translator_parts
+
+    from keras_attention.evaluation import exact_match, rouge
+    from keras_attention.trainer.dev_bleu import DevBleu
+
+    *_, source_tokenizer, target_tokenizer, model = tiny_translator_parts()
+    pairs = [("abc", "x y"), ("fed", "z"), ("bad bed", "x z y")]
+    callback = DevBleu(
+        pairs, source_tokenizer, target_tokenizer, max_length=6, exact_match_name="em", rouge_l_name="val_rouge_l"
+    )
+    callback.set_model(model)
+    logs = {}
+    callback.on_epoch_end(0, logs)
+    translations = callback._translator_for_model().translate([source for source, _ in pairs]).translations
+    references = [reference for _, reference in pairs]
+    assert logs == pytest.approx(
+        {
+            "val_bleu": corpus_bleu(translations, references),
+            "em": exact_match(translations, references),
+            "val_rouge_l": rouge(translations, references)["rouge_l"],
+        }
+    )
+
+
+@pytest.mark.parametrize("monitor, mode", [("val_rouge_l", "max"), ("val_bleu", "max"), ("val_exact_match", "max"), ("val_loss", "min")])
+def test_the_dev_scores_count_higher_as_better(monitor, mode):
+    from keras_attention.trainer.setup import monitor_mode
+
+    assert monitor_mode(monitor) == mode
 
 
 def test_dev_scores_need_dev_pairs(tmp_path):
@@ -63,5 +101,7 @@ def test_dev_scores_need_dev_pairs(tmp_path):
     config = RunConfig.from_dict(
         {"data": {"format": "tsv", "train": str(tmp_path / "train.tsv")}, "evaluation": {"dev_bleu_sentences": 5}}
     )
+    with pytest.raises(ConfigError, match="training.monitor: 'val_rouge_l' needs evaluation.dev_bleu_sentences > 0, got 0"):
+        RunConfig.from_dict({"training": {"monitor": "val_rouge_l"}})
     with pytest.raises(ConfigError, match=r"evaluation.dev_bleu_sentences: .* needs dev pairs, but the data config gives none \(data.dev\)"):
         train(config, tmp_path / "run", verbose=0, log=lambda line: None)
