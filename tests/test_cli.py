@@ -3,6 +3,7 @@ and every user error path (clear message, exit status 2, no traceback)."""
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -126,6 +127,7 @@ def test_evaluate_json_and_hypotheses(run_dir, tmp_path):
     assert scores["sentences"] == 200 and scores["exact_match"] >= 0.97
     assert scores["hypotheses"] == str(tmp_path / "hyp.tsv")
     assert scores["bleu_signature"].startswith("nrefs:1")
+    assert all(0 <= scores[name] <= 100 for name in ("rouge_1", "rouge_2", "rouge_l")) and scores["rouge_1"] > 50
     rows = [line.split("\t") for line in (tmp_path / "hyp.tsv").read_text(encoding="utf-8").splitlines()]
     assert [(row[0], row[1]) for row in rows] == pairs
     exact = sum(row[1] == row[2] for row in rows) / len(rows)
@@ -138,6 +140,7 @@ def test_evaluate_text_report_writes_hypotheses_into_the_run(run_dir, tmp_path):
     result = cli("evaluate", "--model", run_dir, "--data", tmp_path / "held-out.tsv")
     assert result.returncode == 0, result.stderr
     assert "exact match:" in result.stdout and "BLEU:" in result.stdout and "nrefs:1" in result.stdout
+    assert re.search(r"^ROUGE-1/2/L: \d+\.\d\d / \d+\.\d\d / \d+\.\d\d  \(rouge-score F1, stemmed\)$", result.stdout, re.M)
     written = run_dir / "hypotheses" / "held-out.tsv"
     assert f"hypotheses:  {written}" in result.stdout
     rows = [line.split("\t") for line in written.read_text(encoding="utf-8").splitlines()]
