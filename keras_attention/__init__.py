@@ -4,6 +4,7 @@ The public API:
 
 - layers: `AttentionLayer`, `AttentionRNN` / `AttentionRNNCell` (attention inside the RNN step),
   `AttentionMemory` / `SplitMemory` (attention keys computed once per sentence), `CoverageLoss`,
+  `PointerGenerator` (copy attention),
   `InitialAttentionState`, `PaddingMask`, `RemoveMask`
 - config: `RunConfig` and its parts `DataConfig`, `TextConfig`, `ModelConfig`,
   `TrainingConfig`, `DecodingConfig`, `EvaluationConfig`, `TuningConfig`, `HyperparameterSpec`
@@ -56,6 +57,7 @@ _MODULES = {
         "CoverageLoss",
         "InitialAttentionState",
         "PaddingMask",
+        "PointerGenerator",
         "RemoveMask",
         "SplitMemory",
     ),

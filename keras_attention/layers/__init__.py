@@ -1,5 +1,5 @@
-"""Keras layers: attention, attention inside the recurrence, coverage, masking (`keras.ops` only,
-backend-agnostic)."""
+"""Keras layers: attention, attention inside the recurrence, coverage, copy attention, masking
+(`keras.ops` only, backend-agnostic)."""
 
 from keras_attention.layers.attention import AttentionLayer
 from keras_attention.layers.attention_memory import AttentionMemory, SplitMemory
@@ -7,6 +7,7 @@ from keras_attention.layers.attention_cell import AttentionRNNCell, InitialAtten
 from keras_attention.layers.attention_rnn import AttentionRNN
 from keras_attention.layers.coverage import CoverageLoss
 from keras_attention.layers.masking import PaddingMask, RemoveMask
+from keras_attention.layers.pointer_generator import PointerGenerator
 
 __all__ = [
     "AttentionLayer",
@@ -16,6 +17,7 @@ __all__ = [
     "CoverageLoss",
     "InitialAttentionState",
     "PaddingMask",
+    "PointerGenerator",
     "RemoveMask",
     "SplitMemory",
 ]
