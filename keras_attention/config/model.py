@@ -40,6 +40,10 @@ class ModelConfig:
             and additive scores only).
         coverage_loss_weight: weight of the coverage loss term (a number >= 0, required with
             `coverage`; `null` otherwise).
+        copy: copy attention (a pointer-generator, `keras_attention.layers.PointerGenerator`):
+            each output token is generated from the vocabulary or copied from the source, by
+            the attention. Needs `target.shared_vocabulary: true` and `attention_placement:
+            after_lstm`.
         initialization: weight initialization scheme, one of `INITIALIZATIONS` (see
             `keras_attention.models.initialization`): `torch` (the default: PyTorch's layer
             defaults, uniform +-1/sqrt(fan_in) weights and N(0, 1) embeddings) or `keras`
@@ -63,6 +67,7 @@ class ModelConfig:
     input_feeding: bool = False
     coverage: bool = False
     coverage_loss_weight: typing.Optional[float] = None
+    copy: bool = False
     initialization: str = "torch"
 
     def validate(self, key="model"):
@@ -103,6 +108,11 @@ class ModelConfig:
         )
         choice(self.attention_placement, ATTENTION_PLACEMENTS, f"{key}.attention_placement")
         choice(self.initialization, INITIALIZATIONS, f"{key}.initialization")
+        require(
+            not self.copy or self.attention_placement == "after_lstm",
+            f"{key}.copy",
+            f"needs attention_placement 'after_lstm', got attention_placement {self.attention_placement!r}",
+        )
         if self.attention_placement != "in_step":
             for name in ("input_feeding", "coverage"):
                 require(

@@ -48,6 +48,21 @@ class RunConfig:
             "training.monitor",
             f"{self.training.monitor!r} needs evaluation.dev_bleu_sentences > 0, got 0",
         )
+        if self.target.shared_vocabulary:
+            own = {"max_length", "shared_vocabulary"}
+            for field in dataclasses.fields(TextConfig):
+                source_value, target_value = getattr(self.source, field.name), getattr(self.target, field.name)
+                require(
+                    field.name in own or source_value == target_value,
+                    f"target.{field.name}",
+                    f"must equal source.{field.name} ({source_value!r}) with target.shared_vocabulary, "
+                    f"got {target_value!r}",
+                )
+        require(
+            not self.model.copy or self.target.shared_vocabulary,
+            "model.copy",
+            "needs target.shared_vocabulary: true (source tokens must be target tokens), got false",
+        )
         if self.tuning is not None:
             self.tuning.validate(self, "tuning")
         return self

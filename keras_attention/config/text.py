@@ -43,6 +43,10 @@ class TextConfig:
             as the training text allows if that is fewer; the size must hold every character of
             the training text and the special tokens (a smaller one is an error that says the
             smallest possible).
+        shared_vocabulary: `target` only: the target side uses the source side's tokenizer and
+            vocabulary, learned from the text of both sides (as copy attention, `model.copy`,
+            needs: every source token is then a target token). Its other keys must equal the
+            source's, `max_length` excepted.
     """
 
     tokenizer: str = "char"
@@ -54,8 +58,14 @@ class TextConfig:
     max_length: int = 128
     min_count: int = 1
     vocabulary_size: int = 8000
+    shared_vocabulary: bool = False
 
     def validate(self, key):
+        require(
+            key == "target" or not self.shared_vocabulary,
+            f"{key}.shared_vocabulary",
+            "only the target side takes it (the target shares the source's vocabulary), got true",
+        )
         choice(self.tokenizer, TOKENIZERS, f"{key}.tokenizer")
         choice(self.subword_model, SUBWORD_MODELS, f"{key}.subword_model")
         require(

@@ -20,7 +20,7 @@ class PointerGenerator(keras.layers.Layer):
     To The Point"). The layer returns `log P(w)`, computed as
     `logaddexp(log p_gen + log P_vocab(w), log(1 - p_gen) + log(copy(w)))` so that it stays
     finite (and differentiable) where either part vanishes, in float32 whatever the layer's
-    dtype policy. `log P` is a valid input for `softmax` or a cross-entropy "from logits" (its
+    dtype policy, with ops that a TF Serving model server has (`keras_attention.export.ops`). `log P` is a valid input for `softmax` or a cross-entropy "from logits" (its
     log-softmax is itself), so it can stand in for the logits of a model.
 
     Args:
@@ -69,11 +69,11 @@ class PointerGenerator(keras.layers.Layer):
         logits, alignments, context, state, decoder_inputs, source_ids = inputs
         features = ops.concatenate([ops.cast(tensor, "float32") for tensor in (context, state, decoder_inputs)], -1)
         switch = ops.matmul(features, ops.cast(self.kernel, "float32"))[..., 0] + ops.cast(self.bias, "float32")[0]
-        log_generate = ops.log_sigmoid(switch)[..., None] + ops.log_softmax(ops.cast(logits, "float32"), axis=-1)
+        log_generate = _log_sigmoid(switch)[..., None] + ops.log_softmax(ops.cast(logits, "float32"), axis=-1)
         copy = copy_distribution(ops.cast(alignments, "float32"), source_ids, ops.shape(logits)[-1])
         copied = copy > 0.0
         log_copy = ops.where(copied, ops.log(ops.where(copied, copy, 1.0)), float("-inf"))
-        log_probs = ops.logaddexp(log_generate, ops.log_sigmoid(-switch)[..., None] + log_copy)
+        log_probs = _log_add_exp(log_generate, _log_sigmoid(-switch)[..., None] + log_copy)
         return [log_probs, ops.sigmoid(switch)]
 
     def compute_mask(self, inputs, mask=None):
@@ -122,6 +122,20 @@ def copy_distribution(alignments, source_ids, vocabulary_size):
     tokens = ops.broadcast_to(ops.cast(source_ids, "int32")[:, None, :], shape)
     indices = ops.reshape(ops.stack([rows, positions, tokens], axis=-1), (-1, 3))
     return ops.scatter(indices, ops.reshape(alignments, (-1,)), (batch, steps, vocabulary_size))
+
+
+def _log_sigmoid(x):
+    """`log(sigmoid(x))`, stable, in the ops of the export's allow-list (`ops.log_sigmoid` records
+    `Softplus`, which it lacks)."""
+    return ops.minimum(x, 0.0) - ops.log(1.0 + ops.exp(-ops.abs(x)))
+
+
+def _log_add_exp(a, b):
+    """`log(exp(a) + exp(b))` for a finite `a` and a `b` that may be `-inf` (then exactly `a`, with
+    a zero gradient for `b`), in the ops of the export's allow-list (`ops.logaddexp` records `Log1p`
+    and `IsNan`, which it lacks)."""
+    largest = ops.maximum(a, b)
+    return largest + ops.log(ops.exp(a - largest) + ops.exp(b - largest))
 
 
 def _check_input_shapes(input_shape):

@@ -7,17 +7,32 @@ Two placements of the attention (`ModelConfig.attention_placement`):
 - `in_step`: Embedding -> AttentionRNN(AttentionRNNCell): every step attends from the previous
   decoder state and feeds the context into the LSTM (Bahdanau et al., 2015), optionally with the
   previous attentional vector (Luong input feeding) and coverage (See et al., 2017).
+
+With copy attention (`ModelConfig.copy`, `after_lstm`), a `PointerGenerator` mixes the output
+distribution with copying the source tokens that the alignments point at; the decoder's "logits"
+are then the mixture's log-probabilities, which every consumer of logits takes as they are.
 """
 
 import keras
 
-from keras_attention.layers import AttentionLayer, AttentionRNN, AttentionRNNCell, CoverageLoss, PaddingMask
+from keras_attention.layers import (
+    AttentionLayer,
+    AttentionRNN,
+    AttentionRNNCell,
+    CoverageLoss,
+    PaddingMask,
+    PointerGenerator,
+)
 from keras_attention.models.initialization import (
     attention_arguments,
     dense_arguments,
     embedding_arguments,
     lstm_arguments,
 )
+
+COPY_SOURCE_IDS = "copy_source_ids"
+"""The decoder state of copy attention: the source ids (in the shared vocabulary), which the
+decoder passes on unchanged, so that every decoding strategy carries them like its other states."""
 
 
 def _attention(config):
@@ -54,7 +69,7 @@ def _attention_after_lstm(config, x, encoder_outputs, source_mask, target_mask, 
         name="attentional",
         **dense_arguments(config.initialization, context_and_state.shape[-1]),
     )(context_and_state)
-    return attentional, alignments, final_states
+    return attentional, alignments, final_states, (context, x)
 
 
 def _attentional_initializer(config, fan_in):
@@ -87,14 +102,15 @@ def _attention_in_step(config, x, encoder_outputs, source_mask, target_mask, ini
         alignments = CoverageLoss(config.coverage_loss_weight, name="coverage_loss")(
             alignments, initial_states[-1], mask=target_mask
         )
-    return attentional, alignments, final_states
+    return attentional, alignments, final_states, None
 
 
 def decoder_state_shapes(model_config):
     """Names and shapes (without batch) of the decoder's states, in the order of the contract.
 
     `h_i`, `c_i` for each LSTM layer; then, with `attention_placement: in_step`, `attentional`
-    `(attentional_units,)` with input feeding and `coverage` `(T_enc,)` (`None`) with coverage.
+    `(attentional_units,)` with input feeding and `coverage` `(T_enc,)` (`None`) with coverage;
+    with copy attention, last, `copy_source_ids` `(T_enc,)` (int32, `COPY_SOURCE_IDS`).
     """
     config = model_config
     shapes = [
@@ -107,6 +123,8 @@ def decoder_state_shapes(model_config):
             shapes.append(("attentional", (config.attentional_units,)))
         if config.coverage:
             shapes.append(("coverage", (None,)))
+    if config.copy:
+        shapes.append((COPY_SOURCE_IDS, (None,)))
     return shapes
 
 
@@ -139,8 +157,10 @@ def build_decoder(model_config, vocabulary_size, encoder_output_dim):
     encoder_outputs = keras.Input(shape=(None, encoder_output_dim), name="encoder_outputs")
     source_mask = keras.Input(shape=(None,), dtype="bool", name="source_mask")
     initial_states = [
-        keras.Input(shape=shape, name=f"initial_{name}") for name, shape in decoder_state_shapes(config)
+        keras.Input(shape=shape, name=f"initial_{name}", dtype="int32" if name == COPY_SOURCE_IDS else None)
+        for name, shape in decoder_state_shapes(config)
     ]
+    recurrent_states = initial_states[:-1] if config.copy else initial_states
     target_mask = PaddingMask(name="target_mask")(target)
     x = keras.layers.Embedding(
         vocabulary_size,
@@ -150,13 +170,17 @@ def build_decoder(model_config, vocabulary_size, encoder_output_dim):
     )(target)
     x = keras.layers.Dropout(config.dropout, name="target_embedding_dropout")(x)
     decode = _attention_in_step if config.attention_placement == "in_step" else _attention_after_lstm
-    attentional, alignments, final_states = decode(
-        config, x, encoder_outputs, source_mask, target_mask, initial_states
+    attentional, alignments, final_states, copy_features = decode(
+        config, x, encoder_outputs, source_mask, target_mask, recurrent_states
     )
     attentional = keras.layers.Dropout(config.dropout, name="attentional_dropout")(attentional)
     logits = keras.layers.Dense(
         vocabulary_size, name="logits", **dense_arguments(config.initialization, config.attentional_units)
     )(attentional)
+    if config.copy:
+        copy_ids = initial_states[-1]
+        logits, _ = PointerGenerator(name="copy")([logits, alignments, *copy_features, x, copy_ids])
+        final_states.append(keras.layers.Identity(name=COPY_SOURCE_IDS)(copy_ids))
     return keras.Model(
         [target, encoder_outputs, source_mask, *initial_states],
         [logits, alignments, *final_states],

@@ -3,6 +3,7 @@
 import keras
 
 from keras_attention.layers import InitialAttentionState, PaddingMask, RemoveMask
+from keras_attention.models.decoder import COPY_SOURCE_IDS
 from keras_attention.models.initialization import dense_arguments, embedding_arguments, lstm_arguments
 
 
@@ -54,7 +55,8 @@ def build_encoder(model_config, vocabulary_size):
         `keras.Model` mapping source ids `(batch, T_enc)` to `[outputs (batch, T_enc, d_enc),
         source_mask (batch, T_enc), h_0, c_0, h_1, c_1, ...]`, one `(batch, decoder_units)` pair of
         start states per decoder layer, then `attentional (batch, attentional_units)` with input
-        feeding and `coverage (batch, T_enc)` with coverage (see `decoder_state_shapes`). `d_enc`
+        feeding and `coverage (batch, T_enc)` with coverage, and the source ids with copy
+        attention (see `decoder_state_shapes`). `d_enc`
         is `encoder_units`, doubled when bidirectional.
     """
     config = model_config
@@ -92,4 +94,6 @@ def build_encoder(model_config, vocabulary_size):
             coverage=config.coverage,
             name="initial_attention_state",
         )(outputs)
+    if config.copy:
+        decoder_states.append(keras.layers.Identity(name=COPY_SOURCE_IDS)(source))
     return keras.Model(source, [outputs, source_mask, *decoder_states], name="encoder")

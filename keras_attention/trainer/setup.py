@@ -88,17 +88,23 @@ def monitor_for(config, splits):
 
 
 def learn_tokenizers(config, splits, log):
-    """Learns both vocabularies from the training corpus sample; returns the tokenizers."""
+    """Learns both vocabularies from the training corpus sample; returns the tokenizers.
+
+    With `target.shared_vocabulary`, one vocabulary is learned from the sources and the targets
+    together, with the source side's settings, and both tokenizers use it.
+    """
     corpus = splits.train
     sample = corpus.sample
     of = f" (a seeded sample of the {corpus.size:,})" if len(sample) < corpus.size else ""
-    log(f"learning {config.source.tokenizer} / {config.target.tokenizer} vocabularies from {len(sample):,} pairs{of}")
-    source_vocabulary, target_vocabulary = learn_vocabularies(
-        [
-            (config.source, [source for source, _ in sample], "source"),
-            (config.target, [target for _, target in sample], "target"),
-        ]
-    )
+    sources, targets = [source for source, _ in sample], [target for _, target in sample]
+    if config.target.shared_vocabulary:
+        log(f"learning one shared {config.source.tokenizer} vocabulary from both sides of {len(sample):,} pairs{of}")
+        source_vocabulary = target_vocabulary = learn_vocabularies([(config.source, sources + targets, "source")])[0]
+    else:
+        log(f"learning {config.source.tokenizer} / {config.target.tokenizer} vocabularies from {len(sample):,} pairs{of}")
+        source_vocabulary, target_vocabulary = learn_vocabularies(
+            [(config.source, sources, "source"), (config.target, targets, "target")]
+        )
     source_tokenizer = tokenizer_from_config(config.source, source_vocabulary)
     target_tokenizer = tokenizer_from_config(config.target, target_vocabulary)
     log(
