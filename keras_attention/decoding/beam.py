@@ -25,6 +25,7 @@ from keras import ops
 
 from keras_attention.decoding.beam_state import BeamOptions, flat, initial_state, store_finished
 from keras_attention.decoding.beam_step import extend
+from keras_attention.decoding.controls import length_options
 from keras_attention.decoding.loop import shrinking_while_loop
 from keras_attention.decoding.step import encode, next_log_probs
 from keras_attention.options.decoding import check_decoding_options
@@ -161,7 +162,5 @@ def run_beam(encoder, decoder, source_ids, options, seed, max_length):
         length_penalty=options.length_penalty,
         coverage_penalty=options.coverage_penalty,
         n_best=options.n_best,
-        max_length_ratio=options.max_length_ratio,
-        min_length=options.min_length,
-        no_repeat_ngram_size=options.no_repeat_ngram_size,
+        **length_options(options),
     )

@@ -34,6 +34,8 @@ def constrain(log_probs, step, history, min_length=0, no_repeat_ngram_size=0):
     Returns:
         float32 `(n, V)`.
     """
+    if not (min_length or no_repeat_ngram_size):
+        return log_probs
     constrained = log_probs
     vocabulary = ops.arange(ops.shape(log_probs)[-1], dtype="int32")
     if min_length:
@@ -42,10 +44,18 @@ def constrain(log_probs, step, history, min_length=0, no_repeat_ngram_size=0):
     if no_repeat_ngram_size:
         repeats = repeated_ngram_tokens(history, step, no_repeat_ngram_size, ops.shape(log_probs)[-1])
         constrained = ops.where(repeats, float("-inf"), constrained)
-    if not (min_length or no_repeat_ngram_size):
-        return constrained
     stuck = ops.all(ops.equal(constrained, float("-inf")), axis=-1, keepdims=True)
     return ops.where(ops.logical_and(stuck, ops.equal(vocabulary, END_ID)[None, :]), log_probs, constrained)
+
+
+def length_options(options):
+    """The options of a `DecodingConfig` that every strategy takes: `max_length_ratio` and the
+    output controls, as keyword arguments of a decoder."""
+    return {
+        "max_length_ratio": options.max_length_ratio,
+        "min_length": options.min_length,
+        "no_repeat_ngram_size": options.no_repeat_ngram_size,
+    }
 
 
 def repeated_ngram_tokens(history, step, size, vocabulary_size):

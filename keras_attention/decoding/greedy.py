@@ -2,6 +2,7 @@
 
 from keras import ops
 
+from keras_attention.decoding.controls import length_options
 from keras_attention.decoding.loop import as_n_best, decode_token_by_token
 from keras_attention.options.decoding import check_decoding_options
 
@@ -41,13 +42,4 @@ def greedy_decode(encoder, decoder, source_ids, max_length, max_length_ratio=Non
 
 def run_greedy(encoder, decoder, source_ids, options, seed, max_length):
     """The `greedy` strategy for a `Translator` (see `keras_attention.options.decoding.STRATEGIES`)."""
-    output = greedy_decode(
-        encoder,
-        decoder,
-        source_ids,
-        max_length,
-        max_length_ratio=options.max_length_ratio,
-        min_length=options.min_length,
-        no_repeat_ngram_size=options.no_repeat_ngram_size,
-    )
-    return as_n_best(output)
+    return as_n_best(greedy_decode(encoder, decoder, source_ids, max_length, **length_options(options)))

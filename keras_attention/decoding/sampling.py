@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from keras_attention.decoding.controls import length_options
 from keras_attention.decoding.loop import as_n_best, decode_token_by_token
 from keras_attention.options.decoding import check_decoding_options
 
@@ -82,8 +83,6 @@ def run_sampling(encoder, decoder, source_ids, options, seed, max_length):
         temperature=options.temperature,
         top_k=options.top_k,
         seed=seed,
-        max_length_ratio=options.max_length_ratio,
-        min_length=options.min_length,
-        no_repeat_ngram_size=options.no_repeat_ngram_size,
+        **length_options(options),
     )
     return as_n_best(output)
