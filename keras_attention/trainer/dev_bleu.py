@@ -1,5 +1,6 @@
 """A Keras callback that scores dev-set BLEU (and exact match, ROUGE-L) during `fit`."""
 
+import dataclasses
 import warnings
 
 import keras
@@ -34,6 +35,8 @@ class DevBleu(keras.callbacks.Callback):
         rouge_l_name: key of the mean ROUGE-L F1 (0-100, `keras_attention.evaluation.rouge`)
             in the logs (`None`: not logged).
         lowercase: score case-insensitively (for a model whose target text is lowercased).
+        decoding: `DecodingConfig` of the translations (its `max_length` and `batch_size`
+            replaced by the arguments); `None` for plain greedy search.
 
     Example:
 
@@ -56,6 +59,7 @@ class DevBleu(keras.callbacks.Callback):
         exact_match_name=None,
         rouge_l_name=None,
         lowercase=False,
+        decoding=None,
     ):
         super().__init__()
         if not pairs:
@@ -69,6 +73,7 @@ class DevBleu(keras.callbacks.Callback):
         self.exact_match_name = exact_match_name
         self.rouge_l_name = rouge_l_name
         self.lowercase = lowercase
+        self.decoding = decoding
         self._translator = None
         self._warned = False
 
@@ -83,6 +88,7 @@ class DevBleu(keras.callbacks.Callback):
                 self.target_tokenizer,
                 max_length=self.max_length,
                 batch_size=self.batch_size,
+                decoding=self.decoding,
             )
         return self._translator
 
@@ -112,6 +118,10 @@ def dev_bleu_callbacks(config, dev_pairs, source_tokenizer, target_tokenizer, ex
         target_tokenizer: `Tokenizer` of the target side.
         exact_match_name: also log the exact match of the same translations under this name.
 
+    The translations are greedy, with the output controls of `config.decoding` (`min_length`,
+    `no_repeat_ngram_size`, `max_length_ratio`): beam search after every epoch would cost more
+    than the epoch's scores are worth.
+
     Returns:
         A tuple with the callback, which logs `val_bleu` and `val_rouge_l` (`ROUGE_L`), or an
         empty tuple when `dev_bleu_sentences` is 0 (`train` checks beforehand that a run asking
@@ -129,5 +139,6 @@ def dev_bleu_callbacks(config, dev_pairs, source_tokenizer, target_tokenizer, ex
         exact_match_name=exact_match_name,
         rouge_l_name=ROUGE_L,
         lowercase=config.target.lowercase,
+        decoding=dataclasses.replace(config.decoding, strategy="greedy", n_best=1),
     )
     return (callback,)

@@ -89,6 +89,30 @@ def test_dev_scores_are_the_scores_of_the_dev_translations():
     )
 
 
+def test_the_dev_translations_are_greedy_with_the_runs_output_controls():
+    from helpers.tiny_seq2seq import tiny_translator_parts
+
+    from keras_attention.trainer.dev_bleu import dev_bleu_callbacks
+
+    *_, source_tokenizer, target_tokenizer, model = tiny_translator_parts()
+    config = RunConfig.from_dict(
+        {
+            "data": {"format": "dates", "num_dev": 8},
+            "evaluation": {"dev_bleu_sentences": 4},
+            "decoding": {"strategy": "beam", "n_best": 2, "min_length": 3, "no_repeat_ngram_size": 1, "max_length": 6},
+        }
+    )
+    pairs = [("abc", "x y"), ("fed", "z"), ("bad bed", "x z y"), ("cab", "y"), ("dead", "x")]
+    (callback,) = dev_bleu_callbacks(config, pairs, source_tokenizer, target_tokenizer)
+    callback.set_model(model)
+    translator = callback._translator_for_model()
+    assert (translator.decoding.strategy, translator.decoding.n_best, translator.max_length) == ("greedy", 1, 6)
+    output = translator.translate_batch(tf.constant([source for source, _ in pairs[:4]]))
+    for ids in output["ids"].numpy():
+        tokens = list(ids[: list(ids).index(3)]) if 3 in ids else list(ids)
+        assert len(tokens) >= 3 and len(set(tokens)) == len(tokens), ids
+
+
 @pytest.mark.parametrize("monitor, mode", [("val_rouge_l", "max"), ("val_bleu", "max"), ("val_exact_match", "max"), ("val_loss", "min")])
 def test_the_dev_scores_count_higher_as_better(monitor, mode):
     from keras_attention.trainer.setup import monitor_mode
