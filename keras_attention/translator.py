@@ -7,6 +7,8 @@ import keras
 import tensorflow as tf
 
 from keras_attention.config import DecodingConfig
+from keras_attention.decoding.step import teacher_forced
+from keras_attention.models import generation_probability_model
 from keras_attention.options.decoding import strategy_runner
 
 _STRINGS = tf.TensorSpec([None], tf.string)
@@ -60,6 +62,7 @@ class Translator(tf.Module):
         self.decoding = decoding
         self.encoder = encoder
         self.decoder = decoder
+        self.generation_probability = generation_probability_model(decoder)
         self.source_tokenizer = source_tokenizer
         self.target_tokenizer = target_tokenizer
         self.max_length = decoding.max_length
@@ -116,6 +119,27 @@ class Translator(tf.Module):
             "source_lengths": source["lengths"],
             "unknown": source["unknown"],
         }
+
+    def generation_probabilities(self, source_ids, ids):
+        """Copy attention's probability of generating (`p_gen`) at each token of given outputs.
+
+        The decoder run once over the whole outputs (`teacher_forced`): what the decoding loop
+        computed at each of their steps.
+
+        Args:
+            source_ids: int32 `(batch, T_enc)` source ids, as `translate_batch` returns them.
+            ids: int32 `(batch, T_out)` output ids, as `translate_batch` returns them.
+
+        Returns:
+            float32 `(batch, T_out)` tensor, zero after each output's end; `None` for a model
+            without copy attention.
+        """
+        if self.generation_probability is None:
+            return None
+        ids = tf.convert_to_tensor(ids, tf.int32)
+        encoder_outputs, source_mask, *states = self.encoder(tf.convert_to_tensor(source_ids, tf.int32))
+        probabilities = teacher_forced(self.generation_probability, ids, encoder_outputs, source_mask, states)
+        return tf.where(tf.not_equal(ids, 0), tf.cast(probabilities, tf.float32), 0.0)
 
     def translate(self, sentences):
         """Translates a list of sentences, `batch_size` at a time, sorted by length for speed.

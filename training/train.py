@@ -24,7 +24,14 @@ from keras_attention.evaluation import score_translations
 from keras_attention.models import build_seq2seq, compile_seq2seq
 from keras_attention.runs import RunLayout, load_run, save_run
 from keras_attention.trainer import fit_streamed
-from keras_attention.trainer.setup import checked_strategy, describe_strategy, monitor_for, monitor_mode, prepare_data
+from keras_attention.trainer.setup import (
+    checked_strategy,
+    describe_strategy,
+    model_arguments,
+    monitor_for,
+    monitor_mode,
+    prepare_data,
+)
 
 
 def parse_arguments():
@@ -85,7 +92,7 @@ print(describe_strategy(config.training, strategy))
 # A Functional Keras model: encoder, decoder LSTM and `AttentionLayer`, with the loss and
 # optimizer of the config.
 with strategy.scope():
-    model = build_seq2seq(config.model, data.source_tokenizer.vocabulary_size, data.target_tokenizer.vocabulary_size)
+    model = build_seq2seq(config.model, **model_arguments(config, data.source_tokenizer, data.target_tokenizer))
     compile_seq2seq(model, config.training)
 model.summary()
 

@@ -9,7 +9,9 @@ MAX_PLOT_SENTENCES = 32
 def add_parser(commands):
     """Adds the `plot` subparser to `commands`."""
     parser = commands.add_parser(
-        "plot", help="draw the attention of translated sentences as heatmaps (source tokens across, output down)"
+        "plot",
+        help="draw the attention of translated sentences as heatmaps (source tokens across, output down; "
+        "with copy attention, each output token's probability of generating, p_gen, on the right)",
     )
     add_model_argument(parser)
     parser.add_argument("--output", required=True, help="image file to write (PNG; the suffix picks the format)")

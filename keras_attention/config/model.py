@@ -42,8 +42,10 @@ class ModelConfig:
             `coverage`; `null` otherwise).
         copy: copy attention (a pointer-generator, `keras_attention.layers.PointerGenerator`):
             each output token is generated from the vocabulary or copied from the source, by
-            the attention. Needs `target.shared_vocabulary: true` and `attention_placement:
-            after_lstm`.
+            the attention. With `target.shared_vocabulary: true` every source token is a
+            target token; with separate vocabularies a source token is copied as the target
+            token of the same string, and one the target vocabulary lacks as `<unk>`
+            (`keras_attention.models.copy_target_ids`).
         initialization: weight initialization scheme, one of `INITIALIZATIONS` (see
             `keras_attention.models.initialization`): `torch` (the default: PyTorch's layer
             defaults, uniform +-1/sqrt(fan_in) weights and N(0, 1) embeddings) or `keras`
@@ -108,11 +110,6 @@ class ModelConfig:
         )
         choice(self.attention_placement, ATTENTION_PLACEMENTS, f"{key}.attention_placement")
         choice(self.initialization, INITIALIZATIONS, f"{key}.initialization")
-        require(
-            not self.copy or self.attention_placement == "after_lstm",
-            f"{key}.copy",
-            f"needs attention_placement 'after_lstm', got attention_placement {self.attention_placement!r}",
-        )
         if self.attention_placement != "in_step":
             for name in ("input_feeding", "coverage"):
                 require(

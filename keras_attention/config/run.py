@@ -58,11 +58,6 @@ class RunConfig:
                     f"must equal source.{field.name} ({source_value!r}) with target.shared_vocabulary, "
                     f"got {target_value!r}",
                 )
-        require(
-            not self.model.copy or self.target.shared_vocabulary,
-            "model.copy",
-            "needs target.shared_vocabulary: true (source tokens must be target tokens), got false",
-        )
         if self.tuning is not None:
             self.tuning.validate(self, "tuning")
         return self

@@ -27,7 +27,7 @@ from keras_attention.decoding.beam_state import BeamOptions, flat, initial_state
 from keras_attention.decoding.beam_step import extend
 from keras_attention.decoding.controls import length_options
 from keras_attention.decoding.loop import shrinking_while_loop
-from keras_attention.decoding.step import encode, next_log_probs
+from keras_attention.decoding.step import encode, next_log_probs, teacher_forced
 from keras_attention.options.decoding import check_decoding_options
 from keras_attention.special_tokens import START_ID
 
@@ -45,9 +45,10 @@ def _alignments(decoder, ids, encoder_outputs, source_mask, states):
     """
     n, length = ids.shape[1], ids.shape[2]
     flat_ids = ops.reshape(ids, (-1, length))
-    inputs = ops.concatenate([ops.full_like(flat_ids[:, :1], START_ID), flat_ids[:, :-1]], axis=1)
-    encoder_inputs = [ops.repeat(tensor, n, axis=0) for tensor in (encoder_outputs, source_mask, *states)]
-    alignments = decoder([inputs, *encoder_inputs])[1]
+    encoder_outputs, source_mask, *states = (
+        ops.repeat(tensor, n, axis=0) for tensor in (encoder_outputs, source_mask, *states)
+    )
+    alignments = teacher_forced(decoder, flat_ids, encoder_outputs, source_mask, states)[1]
     alignments = ops.where(ops.not_equal(flat_ids, 0)[:, :, None], ops.cast(alignments, "float32"), 0.0)
     return ops.reshape(alignments, (-1, n, length, ops.shape(alignments)[-1]))
 

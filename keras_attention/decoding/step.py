@@ -2,7 +2,7 @@
 
 from keras import ops
 
-from keras_attention.special_tokens import END_ID, PAD_ID
+from keras_attention.special_tokens import END_ID, PAD_ID, START_ID
 
 
 def encode(encoder, source_ids, max_length, max_length_ratio=None):
@@ -68,3 +68,22 @@ def next_log_probs(decoder, tokens, encoder_outputs, source_mask, states):
     padding = ops.equal(ops.arange(ops.shape(log_probs)[-1], dtype="int32"), PAD_ID)
     log_probs = ops.where(padding[None, :], float("-inf"), log_probs)
     return log_probs, ops.cast(alignments[:, 0, :], "float32"), states
+
+
+def teacher_forced(model, ids, encoder_outputs, source_mask, states):
+    """Runs `model` over whole output sequences at once, each fed its own previous tokens.
+
+    What a decoding loop computed step by step for the sequences it chose (alignments, or the
+    probability of generating of copy attention), in one call: the decoder is the same
+    computation over a whole sequence as over its steps one by one.
+
+    Args:
+        model: the decoder, or a model with its inputs (`generation_probability_model`).
+        ids: int32 `(batch, L)` output sequences, padded with 0.
+        encoder_outputs, source_mask, states: the encoder's outputs for the `batch` sentences.
+
+    Returns:
+        The model's outputs for the `(batch, L)` steps.
+    """
+    inputs = ops.concatenate([ops.full_like(ids[:, :1], START_ID), ids[:, :-1]], axis=1)
+    return model([inputs, encoder_outputs, source_mask, *states])

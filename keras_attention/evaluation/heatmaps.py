@@ -17,6 +17,7 @@ save_heatmaps(examples, "attention.png")
 import dataclasses
 import io
 import math
+import typing
 import textwrap
 from pathlib import Path
 
@@ -55,6 +56,9 @@ class AlignmentExample:
         output_tokens: output tokens as decoded, the final `</s>` included (rows).
         alignments: float array `(len(output_tokens), len(source_tokens))`; row i is the
             attention of output step i over the source positions.
+        generation_probabilities: with copy attention, float array `(len(output_tokens),)`,
+            the probability `p_gen` that output token i was generated rather than copied from
+            the source; `None` otherwise.
     """
 
     source: str
@@ -62,6 +66,7 @@ class AlignmentExample:
     source_tokens: list
     output_tokens: list
     alignments: np.ndarray
+    generation_probabilities: typing.Optional[np.ndarray] = None
 
 
 def alignment_examples(translator, sentences):
@@ -72,11 +77,13 @@ def alignment_examples(translator, sentences):
         sentences: list of strings, translated as one batch.
 
     Returns:
-        List of `AlignmentExample`, one per sentence. Token labels come from the tokenizers'
-        vocabularies, so subwords keep their `##` continuation mark and unknown tokens show as
-        `<unk>`.
+        List of `AlignmentExample`, one per sentence, with the probability of generating of
+        each output token for a model with copy attention. Token labels come from the
+        tokenizers' vocabularies, so subwords keep their `##` continuation mark and unknown
+        tokens show as `<unk>`.
     """
     output = translator.translate_batch(list(sentences))
+    probabilities = translator.generation_probabilities(output["source_ids"], output["ids"])
     source_vocabulary = translator.source_tokenizer.vocabulary
     target_vocabulary = translator.target_tokenizer.vocabulary
     examples = []
@@ -90,6 +97,9 @@ def alignment_examples(translator, sentences):
                 source_tokens=[source_vocabulary[token] for token in source_ids],
                 output_tokens=[target_vocabulary[token] for token in output_ids],
                 alignments=output["alignments"][index].numpy()[: len(output_ids), : len(source_ids)],
+                generation_probabilities=None
+                if probabilities is None
+                else probabilities[index].numpy()[: len(output_ids)],
             )
         )
     return examples
@@ -105,7 +115,8 @@ def draw_alignment(axes, example, title=True):
     """Draws one alignment matrix on matplotlib `axes`.
 
     The color scale runs from 0 to the matrix's largest weight (the colorbar shows the values), so
-    the spread-out attention over a long sentence stays visible.
+    the spread-out attention over a long sentence stays visible. With copy attention, the right
+    axis gives each output token's probability of generating, `p_gen` (near 0: copied).
 
     Args:
         axes: a matplotlib `Axes`.
@@ -125,6 +136,13 @@ def draw_alignment(axes, example, title=True):
     axes.tick_params(axis="y", labelsize=LABEL_POINTS)
     axes.set_xlabel("source")
     axes.set_ylabel("output")
+    if example.generation_probabilities is not None:
+        right = axes.secondary_yaxis("right")
+        right.set_yticks(
+            range(len(example.output_tokens)), [f"{value:.2f}" for value in example.generation_probabilities]
+        )
+        right.tick_params(labelsize=LABEL_POINTS)
+        right.set_ylabel("p_gen (generate, not copy)")
     if title:
         width = max(30, int(len(example.source_tokens) * CELL_INCHES * 12))
         lines = textwrap.wrap(example.source, width) + textwrap.wrap(f"\u2192 {example.translation}", width)
@@ -153,6 +171,8 @@ def heatmap_figure(examples, columns=1):
     widths = [max(len(row[column].source_tokens) for row in grid if column < len(row)) for column in range(columns)]
     heights = [max(len(example.output_tokens) for example in row) for row in grid]
     label_inches = 1.6 + 0.09 * max(len(token) for example in examples for token in example.output_tokens)
+    if any(example.generation_probabilities is not None for example in examples):
+        label_inches += 0.9  # the right axis of p_gen
     panel_extra = 2.4  # title, rotated source labels, colorbar
     figure = Figure(
         figsize=(

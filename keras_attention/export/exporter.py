@@ -173,7 +173,8 @@ def _metadata(translator, model_name, version, ops, source):
             SERVING_SIGNATURE: ["translations", "scores", "n_best_translations", "n_best_scores",
                                 "source_lengths", "truncated", "unknown_tokens"],
             ALIGNMENTS_SIGNATURE: ["translations", "source_tokens", "source_token_counts", "output_tokens",
-                                   "output_token_counts", "alignments"],
+                                   "output_token_counts", "alignments"]
+                                  + (["generation_probabilities"] if translator.generation_probability is not None else []),
         },
         "input": INPUT_NAME,
         "ops": ops,

@@ -41,7 +41,9 @@ class ServingModule(tf.Module):
       `output_tokens` `(batch, T)` strings (the decoded tokens, the final `</s>` included; none
       for an empty input),
       `output_token_counts` `(batch,)` and `alignments` `(batch, T, S)` float32: row t is the
-      attention of output token t over the source tokens (zero outside the counts).
+      attention of output token t over the source tokens (zero outside the counts); with copy
+      attention also `generation_probabilities` `(batch, T)` float32, the probability `p_gen`
+      that output token t was generated rather than copied (zero outside the counts).
 
     The signatures call a fresh copy of the translator, whose `translate_batch` holds no graph
     traced before. Create and save the module inside `generic_lstm_kernels(translator.encoder,
@@ -146,7 +148,7 @@ def _align(translator, inputs):
     inside = tf.logical_and(output_mask[:, :, None], source_mask[:, None, :])
     source_tokens = tf.gather(translator.source_tokenizer.vocabulary, source_ids)
     output_tokens = tf.gather(translator.target_tokenizer.vocabulary, output_ids)
-    return {
+    aligned = {
         "translations": output["translations"],
         "source_tokens": tf.where(source_mask, source_tokens, ""),
         "source_token_counts": source_counts,
@@ -154,6 +156,10 @@ def _align(translator, inputs):
         "output_token_counts": output_counts,
         "alignments": tf.where(inside, alignments, tf.zeros_like(alignments)),
     }
+    probabilities = translator.generation_probabilities(output["source_ids"], output["ids"])
+    if probabilities is not None:
+        aligned["generation_probabilities"] = tf.where(output_mask, probabilities[:, :output_width], 0.0)
+    return aligned
 
 
 def _variables_read_by(functions):

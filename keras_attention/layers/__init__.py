@@ -8,6 +8,7 @@ from keras_attention.layers.attention_rnn import AttentionRNN
 from keras_attention.layers.coverage import CoverageLoss
 from keras_attention.layers.masking import PaddingMask, RemoveMask
 from keras_attention.layers.pointer_generator import PointerGenerator
+from keras_attention.layers.token_map import TokenMap
 
 __all__ = [
     "AttentionLayer",
@@ -20,4 +21,5 @@ __all__ = [
     "PointerGenerator",
     "RemoveMask",
     "SplitMemory",
+    "TokenMap",
 ]

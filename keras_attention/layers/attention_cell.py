@@ -60,8 +60,9 @@ class AttentionRNNCell(keras.layers.Layer):
             (`AttentionRNN` does).
 
     Returns:
-        Tuple `((attentional, alignments), new_states)`: the attentional vector
-        `(batch, attentional_units)`, the alignments `(batch, T_enc)` and the new flat states.
+        Tuple `((attentional, alignments, context, output), new_states)`: the attentional vector
+        `(batch, attentional_units)`, the alignments `(batch, T_enc)`, the context `c_t`
+        `(batch, d_v)`, the wrapped cell's output `s_t` and the new flat states.
 
     Example:
 
@@ -136,7 +137,7 @@ class AttentionRNNCell(keras.layers.Layer):
         self._cell_state_count = len(keras.tree.flatten(cell.state_size))
         self._query_index = self._cell_state_count - len(keras.tree.flatten(top.state_size))
         self._query_size = keras.tree.flatten(top.state_size)[0]
-        self._cell_output_size = getattr(cell, "output_size", None) or self._query_size
+        self.cell_output_size = getattr(cell, "output_size", None) or self._query_size
 
     @property
     def state_size(self):
@@ -164,7 +165,7 @@ class AttentionRNNCell(keras.layers.Layer):
             attention_shapes.append((batch, 1, memory_shape[1]))
         if not self.attention.built:
             self.attention.build(attention_shapes)
-        self.attentional.build((batch, memory_dim + self._cell_output_size))
+        self.attentional.build((batch, memory_dim + self.cell_output_size))
 
     @property
     def uses_memory_keys(self):
@@ -200,7 +201,7 @@ class AttentionRNNCell(keras.layers.Layer):
             new_states.append(attentional)
         if self.attention.use_coverage:
             new_states.append(coverage + ops.cast(alignments, coverage.dtype))
-        return (attentional, alignments), new_states
+        return (attentional, alignments, context, output), new_states
 
     def get_config(self):
         config = super().get_config()

@@ -19,6 +19,9 @@ class AttentionRNN(keras.layers.Layer):
     Args:
         cell: An `AttentionRNNCell`.
         return_state: Whether the final states are returned after the outputs.
+        return_components: Whether the contexts `c_t` and the wrapped cell's outputs `s_t` of
+            every step are returned after the alignments (what copy attention's switch reads,
+            `PointerGenerator`).
         **kwargs: Base layer keyword arguments, such as `name`.
 
     Call arguments:
@@ -33,10 +36,12 @@ class AttentionRNN(keras.layers.Layer):
             computed here, once per call, when omitted.
 
     Returns:
-        `[outputs, alignments]`, with the final states appended when `return_state=True`:
-        `outputs` of shape `(batch, T_dec, attentional_units)` (the attentional vectors),
-        `alignments` of shape `(batch, T_dec, T_enc)`, then the flat final states. Outputs and
-        alignments carry `mask` as Keras mask.
+        `[outputs, alignments]`, then `[contexts, cell_outputs]` when `return_components=True`,
+        then the flat final states when `return_state=True`: `outputs` of shape
+        `(batch, T_dec, attentional_units)` (the attentional vectors), `alignments` of shape
+        `(batch, T_dec, T_enc)`, `contexts` `(batch, T_dec, d_v)`, `cell_outputs`
+        `(batch, T_dec, d_s)`. The sequences carry `mask` as Keras mask and are zero at masked
+        steps.
 
     Example:
 
@@ -49,12 +54,16 @@ class AttentionRNN(keras.layers.Layer):
     ((2, 5, 16), (2, 5, 7), (2, 16))
     """
 
-    def __init__(self, cell, return_state=False, **kwargs):
+    def __init__(self, cell, return_state=False, return_components=False, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(cell, AttentionRNNCell):
             raise ValueError(f"`cell` must be an AttentionRNNCell. Received: cell={cell!r}")
+        for name, value in (("return_state", return_state), ("return_components", return_components)):
+            if not isinstance(value, bool):
+                raise ValueError(f"`{name}` must be True or False. Received: {name}={value!r}")
         self.cell = cell
         self.return_state = return_state
+        self.return_components = return_components
         self.supports_masking = True
 
     def build(self, sequences_shape, memory_shape):
@@ -82,10 +91,16 @@ class AttentionRNN(keras.layers.Layer):
         # carry, so the outputs of every step are read from the stacked carries.
         count = len(states)
         batch, memory_length = ops.shape(memory)[0], ops.shape(memory)[1]
-        carry = states + [
+        outputs = [
             ops.zeros((batch, self.cell.attentional_units), dtype=self.compute_dtype),
             ops.zeros((batch, memory_length), dtype="float32"),  # the attention's alignments are float32
         ]
+        if self.return_components:
+            outputs += [
+                ops.zeros((batch, ops.shape(memory)[-1]), dtype=self.compute_dtype),
+                ops.zeros((batch, self.cell.cell_output_size), dtype=self.compute_dtype),
+            ]
+        carry = states + outputs
 
         # The values' projection of an additive score depends on the memory only: once per call.
         if memory_keys is None and self.cell.uses_memory_keys:
@@ -95,29 +110,31 @@ class AttentionRNN(keras.layers.Layer):
         def step(carry, step_inputs):
             inputs, valid = step_inputs[:, :-1], step_inputs[:, -1:] > 0
             states = carry[:count]
-            (attentional, alignments), new_states = self.cell(
-                inputs, states, memory=memory, memory_mask=memory_mask, **keys
-            )
+            step_outputs, new_states = self.cell(inputs, states, memory=memory, memory_mask=memory_mask, **keys)
             new_carry = [ops.where(valid, new, old) for new, old in zip(new_states, states)]
-            new_carry += [ops.where(valid, attentional, 0.0), ops.where(valid, alignments, 0.0)]
+            new_carry += [
+                ops.where(valid, ops.cast(output, old.dtype), 0.0)
+                for output, old in zip(step_outputs, carry[count:])
+            ]
             return new_carry, new_carry
 
         final, history = ops.scan(step, carry, steps)
-        final_states = final[:count]
-        outputs = ops.transpose(history[count], (1, 0, 2))
-        alignments = ops.transpose(history[count + 1], (1, 0, 2))
-        if self.return_state:
-            return [outputs, alignments, *final_states]
-        return [outputs, alignments]
+        sequences = [ops.transpose(stacked, (1, 0, 2)) for stacked in history[count:]]
+        return [*sequences, *final[:count]] if self.return_state else sequences
+
+    def _sequence_count(self):
+        return 4 if self.return_components else 2
 
     def compute_mask(self, sequences, mask=None):
         if mask is None:
             return None
-        return [mask, mask] + [None] * (len(self.cell.state_size) if self.return_state else 0)
+        return [mask] * self._sequence_count() + [None] * (len(self.cell.state_size) if self.return_state else 0)
 
     def compute_output_shape(self, sequences_shape, memory_shape):
         batch, steps = sequences_shape[:2]
         shapes = [(batch, steps, self.cell.attentional_units), (batch, steps, memory_shape[1])]
+        if self.return_components:
+            shapes += [(batch, steps, memory_shape[-1]), (batch, steps, self.cell.cell_output_size)]
         if self.return_state:
             shapes += [
                 (batch, memory_shape[1] if size is None else size) for size in self.cell.state_size
@@ -132,7 +149,11 @@ class AttentionRNN(keras.layers.Layer):
     def get_config(self):
         config = super().get_config()
         config.update(
-            {"cell": keras.saving.serialize_keras_object(self.cell), "return_state": self.return_state}
+            {
+                "cell": keras.saving.serialize_keras_object(self.cell),
+                "return_state": self.return_state,
+                "return_components": self.return_components,
+            }
         )
         return config
 

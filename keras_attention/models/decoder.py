@@ -8,7 +8,7 @@ Two placements of the attention (`ModelConfig.attention_placement`):
   decoder state and feeds the context into the LSTM (Bahdanau et al., 2015), optionally with the
   previous attentional vector (Luong input feeding) and coverage (See et al., 2017).
 
-With copy attention (`ModelConfig.copy`, `after_lstm`), a `PointerGenerator` mixes the output
+With copy attention (`ModelConfig.copy`, either placement), a `PointerGenerator` mixes the output
 distribution with copying the source tokens that the alignments point at; the decoder's "logits"
 are then the mixture's log-probabilities, which every consumer of logits takes as they are.
 """
@@ -95,14 +95,16 @@ def _attention_in_step(config, x, encoder_outputs, source_mask, target_mask, ini
         name="attention_cell",
         **_attentional_initializer(config, encoder_outputs.shape[-1] + config.decoder_units),
     )
-    attentional, alignments, *final_states = AttentionRNN(cell, return_state=True, name="decoder_rnn")(
+    rnn = AttentionRNN(cell, return_state=True, return_components=config.copy, name="decoder_rnn")
+    attentional, alignments, *rest = rnn(
         x, encoder_outputs, memory_mask=source_mask, initial_state=initial_states, mask=target_mask
     )
+    copy_features, final_states = (tuple(rest[:2]), rest[2:]) if config.copy else (None, rest)
     if config.coverage and config.coverage_loss_weight > 0:
         alignments = CoverageLoss(config.coverage_loss_weight, name="coverage_loss")(
             alignments, initial_states[-1], mask=target_mask
         )
-    return attentional, alignments, final_states, None
+    return attentional, alignments, final_states, copy_features
 
 
 def decoder_state_shapes(model_config):

@@ -1,8 +1,10 @@
 """Functional encoder: Embedding -> stacked (optionally bidirectional) LSTM -> decoder start states."""
 
+import functools
+
 import keras
 
-from keras_attention.layers import InitialAttentionState, PaddingMask, RemoveMask
+from keras_attention.layers import InitialAttentionState, PaddingMask, RemoveMask, TokenMap
 from keras_attention.models.decoder import COPY_SOURCE_IDS
 from keras_attention.models.initialization import dense_arguments, embedding_arguments, lstm_arguments
 
@@ -34,7 +36,7 @@ def _bridge(states, config, name):
     ]
 
 
-def build_encoder(model_config, vocabulary_size):
+def build_encoder(model_config, vocabulary_size, copy_ids=None):
     """Builds the encoder as a Functional model named `encoder`.
 
     Padding (id 0) is masked explicitly: the mask is computed once by `PaddingMask` and passed
@@ -50,14 +52,16 @@ def build_encoder(model_config, vocabulary_size):
     Args:
         model_config: `ModelConfig`.
         vocabulary_size: size of the source vocabulary.
+        copy_ids: with copy attention over separate vocabularies, the target id of each source
+            token (`copy_target_ids`); `None` when the vocabulary is shared.
 
     Returns:
         `keras.Model` mapping source ids `(batch, T_enc)` to `[outputs (batch, T_enc, d_enc),
         source_mask (batch, T_enc), h_0, c_0, h_1, c_1, ...]`, one `(batch, decoder_units)` pair of
         start states per decoder layer, then `attentional (batch, attentional_units)` with input
-        feeding and `coverage (batch, T_enc)` with coverage, and the source ids with copy
-        attention (see `decoder_state_shapes`). `d_enc`
-        is `encoder_units`, doubled when bidirectional.
+        feeding and `coverage (batch, T_enc)` with coverage, and with copy attention the source
+        ids as target ids (mapped through `copy_ids` if given; see `decoder_state_shapes`).
+        `d_enc` is `encoder_units`, doubled when bidirectional.
     """
     config = model_config
     source = keras.Input(shape=(None,), dtype="int32", name="source")
@@ -95,5 +99,6 @@ def build_encoder(model_config, vocabulary_size):
             name="initial_attention_state",
         )(outputs)
     if config.copy:
-        decoder_states.append(keras.layers.Identity(name=COPY_SOURCE_IDS)(source))
+        layer = keras.layers.Identity if copy_ids is None else functools.partial(TokenMap, copy_ids)
+        decoder_states.append(layer(name=COPY_SOURCE_IDS)(source))
     return keras.Model(source, [outputs, source_mask, *decoder_states], name="encoder")

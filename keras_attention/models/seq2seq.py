@@ -2,21 +2,24 @@
 
 import keras
 
-from keras_attention.layers import AttentionMemory, AttentionRNN, SplitMemory
+from keras_attention.layers import AttentionMemory, AttentionRNN, PointerGenerator, SplitMemory
 from keras_attention.options.attention import ADDITIVE_SCORES
 from keras_attention.models.decoder import build_decoder
 from keras_attention.models.encoder import build_encoder
 from keras_attention.models.metrics import MaskedTokenAccuracy, SequenceAccuracy
-from keras_attention.special_tokens import PAD_ID
+from keras_attention.special_tokens import PAD_ID, UNK_ID
 
 
-def build_seq2seq(model_config, source_vocabulary_size, target_vocabulary_size):
+def build_seq2seq(model_config, source_vocabulary_size, target_vocabulary_size, copy_ids=None):
     """Builds the teacher-forced training model.
 
     Args:
         model_config: `ModelConfig`.
         source_vocabulary_size: size of the source vocabulary.
         target_vocabulary_size: size of the target vocabulary.
+        copy_ids: copy attention over separate vocabularies only: the target id of each source
+            token, `copy_target_ids(source_vocabulary, target_vocabulary)`. `None` (the
+            default) for a vocabulary shared by both sides, where source ids are target ids.
 
     Returns:
         Functional `keras.Model` named `seq2seq` with dict inputs `{"source": (batch, T_enc),
@@ -32,7 +35,8 @@ def build_seq2seq(model_config, source_vocabulary_size, target_vocabulary_size):
     model.fit(dataset)  # elements ({"source": ..., "target_in": ...}, target_out)
     ```
     """
-    encoder = build_encoder(model_config, source_vocabulary_size)
+    _check_copy_ids(model_config, source_vocabulary_size, target_vocabulary_size, copy_ids)
+    encoder = build_encoder(model_config, source_vocabulary_size, copy_ids)
     encoder_output_dim = encoder.outputs[0].shape[-1]
     decoder = build_decoder(model_config, target_vocabulary_size, encoder_output_dim)
     source = keras.Input(shape=(None,), dtype="int32", name="source")
@@ -40,6 +44,44 @@ def build_seq2seq(model_config, source_vocabulary_size, target_vocabulary_size):
     encoder_outputs, source_mask, *states = encoder(source)
     logits = decoder([target_in, encoder_outputs, source_mask, *states])[0]
     return keras.Model({"source": source, "target_in": target_in}, logits, name="seq2seq")
+
+
+def copy_target_ids(source_vocabulary, target_vocabulary):
+    """The target id of each source token, by token string: what copy attention over separate
+    vocabularies copies (`build_seq2seq`'s `copy_ids`).
+
+    A source token that the target vocabulary lacks maps to `<unk>`: copying it yields `<unk>`,
+    which the model learns to avoid where the reference has a real token. The special tokens
+    map to themselves (every vocabulary starts with them).
+
+    Args:
+        source_vocabulary: list of the source tokens, by id.
+        target_vocabulary: list of the target tokens, by id.
+
+    Returns:
+        List of ints, one per source token.
+    """
+    ids = {token: index for index, token in enumerate(target_vocabulary)}
+    return [ids.get(token, UNK_ID) for token in source_vocabulary]
+
+
+def _check_copy_ids(model_config, source_vocabulary_size, target_vocabulary_size, copy_ids):
+    if copy_ids is None:
+        if model_config.copy and source_vocabulary_size != target_vocabulary_size:
+            raise ValueError(
+                "Copy attention over separate vocabularies needs `copy_ids`, the target id of each "
+                f"source token (`copy_target_ids`). Received: copy_ids=None with a source vocabulary "
+                f"of {source_vocabulary_size} and a target vocabulary of {target_vocabulary_size}"
+            )
+        return
+    if not model_config.copy:
+        raise ValueError("`copy_ids` is for copy attention only (`ModelConfig.copy`). Received: copy=False")
+    if len(copy_ids) != source_vocabulary_size or not all(0 <= index < target_vocabulary_size for index in copy_ids):
+        raise ValueError(
+            f"`copy_ids` must hold one target id in [0, {target_vocabulary_size}) per source token "
+            f"({source_vocabulary_size}). Received: {len(copy_ids)} ids from {min(copy_ids, default=None)} "
+            f"to {max(copy_ids, default=None)}"
+        )
 
 
 def compile_seq2seq(model, training_config):
@@ -79,6 +121,33 @@ def inference_models(model):
     if attention.score not in ADDITIVE_SCORES:
         return encoder, decoder
     return _memory_encoder(encoder, attention), _memory_decoder(decoder, attention)
+
+
+def generation_probability_model(decoder):
+    """The part of a copy-attention decoder that computes the probability of generating.
+
+    Args:
+        decoder: a decoder from `inference_models` (or the training model's `decoder`) of a model
+            with copy attention (`ModelConfig.copy`).
+
+    Returns:
+        `keras.Model` with the decoder's inputs, sharing its layers, whose output is float32
+        `(batch, T_dec)` `p_gen` (see `PointerGenerator`); `None` for a decoder without copy
+        attention.
+    """
+    if not any(isinstance(layer, PointerGenerator) for layer in decoder.layers):
+        return None
+    switches = []
+
+    def call(layer, *args, **kwargs):
+        outputs = layer(*args, **kwargs)
+        if isinstance(layer, PointerGenerator):
+            switches.append(outputs[1])
+        return outputs
+
+    inputs = [keras.Input(batch_shape=x.shape, dtype=x.dtype, name=x.name) for x in decoder.inputs]
+    keras.models.clone_model(decoder, input_tensors=inputs, clone_function=lambda layer: layer, call_function=call)
+    return keras.Model(inputs, switches[0], name="generation_probability")
 
 
 def _attention_layer(decoder):

@@ -15,7 +15,7 @@ from keras_attention.trainer.cudnn import cudnn_report
 from keras_attention.trainer.dev_bleu import dev_bleu_callbacks
 from keras_attention.trainer.keras_multi_worker_fix import multi_worker_fit
 from keras_attention.trainer.precision import global_policy
-from keras_attention.trainer.setup import checked_strategy, describe_strategy, monitor_for, prepare_data
+from keras_attention.trainer.setup import checked_strategy, describe_strategy, model_arguments, monitor_for, prepare_data
 from keras_attention.trainer.streamed_epochs import fit_streamed
 from keras_attention.trainer.strategy import is_chief, task_name
 
@@ -35,14 +35,14 @@ def _prepare_directories(output_dir, overwrite, config, cluster, log):
     return RunLayout(output_dir).worker_backup(task), resume.prepare_worker_directory(output_dir, task, overwrite)
 
 
-def _float32_model(model, config, source_vocabulary_size, target_vocabulary_size):
+def _float32_model(model, config, arguments):
     """A float32 copy of a mixed-precision model, so that the saved run runs on any device.
 
     The copy's optimizer is built (with a fresh state) so that the saved model loads without
     optimizer warnings.
     """
     with global_policy(None):
-        copy = build_seq2seq(config.model, source_vocabulary_size, target_vocabulary_size)
+        copy = build_seq2seq(config.model, **arguments)
         compile_seq2seq(copy, config.training)
         copy.optimizer.build(copy.trainable_variables)
     copy.set_weights(model.get_weights())
@@ -91,9 +91,10 @@ def train(config, output_dir, overwrite=False, verbose=1, log=print, callbacks=(
     log(cudnn_report(config.model))
     progress = RunProgress(log, data.position)
     examples = splits.dev[: training.attention_images] or splits.train.head(training.attention_images)
+    arguments = model_arguments(config, data.source_tokenizer, data.target_tokenizer)
     with global_policy(training.mixed_precision):
         with strategy.scope():
-            model = build_seq2seq(config.model, data.source_tokenizer.vocabulary_size, data.target_tokenizer.vocabulary_size)
+            model = build_seq2seq(config.model, **arguments)
             compile_seq2seq(model, training)
         run_callbacks = make_callbacks(
             config,
@@ -136,7 +137,7 @@ def _save_and_score(output_dir, config, model, data, test_pairs, summary):
     """Saves the run (in float32), ends its backup, scores the held-out pairs into `summary.test`
     and writes `summary.json`."""
     if config.training.mixed_precision:
-        model = _float32_model(model, config, data.source_tokenizer.vocabulary_size, data.target_tokenizer.vocabulary_size)
+        model = _float32_model(model, config, model_arguments(config, data.source_tokenizer, data.target_tokenizer))
     save_run(output_dir, config, model, data.source_tokenizer, data.target_tokenizer)
     resume.finish(output_dir, chief=True)
     if test_pairs:

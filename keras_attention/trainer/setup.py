@@ -17,6 +17,7 @@ import collections
 from keras_attention.data.pipeline import corpus_dataset, make_dataset
 from keras_attention.data.positions import InputPosition
 from keras_attention.errors import ConfigError
+from keras_attention.models import copy_target_ids
 from keras_attention.text.tokenizer import learn_vocabularies, tokenizer_from_config
 from keras_attention.trainer.data_report import report_data
 from keras_attention.trainer.precision import check_mixed_precision, training_devices
@@ -157,6 +158,24 @@ def prepare_data(config, splits, strategy, log):
     position = InputPosition()
     train_data, dev_data = _datasets(config, splits, source_tokenizer, target_tokenizer, strategy, position)
     return TrainingData(source_tokenizer, target_tokenizer, train_data, dev_data, data_report, position)
+
+
+def model_arguments(config, source_tokenizer, target_tokenizer):
+    """`build_seq2seq`'s arguments after the model config, for a run with these tokenizers.
+
+    Returns:
+        dict `source_vocabulary_size`, `target_vocabulary_size` and `copy_ids`: with copy
+        attention over separate vocabularies, the target id of each source token by token string
+        (`copy_target_ids`); `None` otherwise.
+    """
+    copy_ids = None
+    if config.model.copy and not config.target.shared_vocabulary:
+        copy_ids = copy_target_ids(source_tokenizer.vocabulary, target_tokenizer.vocabulary)
+    return {
+        "source_vocabulary_size": source_tokenizer.vocabulary_size,
+        "target_vocabulary_size": target_tokenizer.vocabulary_size,
+        "copy_ids": copy_ids,
+    }
 
 
 def describe_strategy(training_config, strategy):

@@ -6,6 +6,7 @@ from keras_attention.tuning.space import SEARCHABLE, hyperparameter_type, trial_
 from keras_attention.options.attention import ADDITIVE_SCORES
 from keras_attention.models import build_seq2seq, compile_seq2seq
 from keras_attention.trainer.dev_bleu import dev_bleu_callbacks
+from keras_attention.trainer.setup import model_arguments
 
 EXACT_MATCH = "val_exact_match"
 
@@ -96,9 +97,7 @@ class Seq2SeqHyperModel(keras_tuner.HyperModel):
 
     def build(self, hp):
         config = self.trial_config(hp)
-        model = build_seq2seq(
-            config.model, self.source_tokenizer.vocabulary_size, self.target_tokenizer.vocabulary_size
-        )
+        model = build_seq2seq(config.model, **model_arguments(config, self.source_tokenizer, self.target_tokenizer))
         return compile_seq2seq(model, config.training)
 
     def fit(self, hp, model, *args, callbacks=(), **kwargs):

@@ -10,7 +10,8 @@ from helpers.tiny_configs import LEARNING_MODEL, TINY_MODEL
 from helpers.tiny_seq2seq import teacher_forced
 from keras_attention.config import ModelConfig, TrainingConfig
 from keras_attention.decoding import beam_search_decode, greedy_decode, sample_decode
-from keras_attention.models import build_seq2seq, compile_seq2seq, inference_models
+from keras_attention.decoding.step import decoder_inputs, teacher_forced as teacher_forced_run
+from keras_attention.models import build_seq2seq, compile_seq2seq, generation_probability_model, inference_models
 from keras_attention.special_tokens import END_ID, START_ID
 
 VOCABULARY = 40
@@ -36,6 +37,30 @@ def test_every_strategy_decodes_a_copy_model():
     for row in range(len(source)):
         expected, _ = teacher_forced(encoder, decoder, source[row], keras.ops.convert_to_numpy(beam["ids"])[row])
         np.testing.assert_allclose(keras.ops.convert_to_numpy(beam["log_probs"])[row], expected, atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    "placement",
+    [{}, {"attention_placement": "in_step", "input_feeding": True, "coverage": True, "coverage_loss_weight": 0.5}],
+    ids=["after_lstm", "in_step_coverage_feeding"],
+)
+def test_the_probability_of_generating_of_decoded_outputs_is_that_of_each_decoding_step(placement):
+    model = build_seq2seq(ModelConfig(**TINY_MODEL, **placement, copy=True), VOCABULARY, VOCABULARY)
+    source = np.random.default_rng(5).integers(4, VOCABULARY, size=(3, 5)).astype("int32")
+    source[-1, -2:] = 0
+    encoder, decoder = inference_models(model)
+    ids = keras.ops.convert_to_numpy(greedy_decode(encoder, decoder, source, 6)["ids"])
+    probe = generation_probability_model(decoder)
+    memory, source_mask, *states = encoder(source)
+    whole = keras.ops.convert_to_numpy(teacher_forced_run(probe, ids, memory, source_mask, states))
+    tokens = np.full((3, 1), START_ID, "int32")
+    for step in range(ids.shape[1]):
+        inputs = [decoder_inputs(tokens), memory, source_mask, *states]
+        p_gen = keras.ops.convert_to_numpy(probe(inputs))[:, 0]
+        _, _, *states = decoder(inputs)
+        running = ids[:, step] != 0
+        np.testing.assert_allclose(whole[running, step], p_gen[running], rtol=1e-5, atol=1e-6)
+        tokens = ids[:, step : step + 1]
 
 
 def rare_token_task(count, names, seed):

@@ -78,6 +78,25 @@ def test_grid_of_several_sentences_with_unicode_labels(bible_run, tmp_path):
         heatmap_figure(examples, columns=0)
 
 
+def test_a_copy_model_shows_the_probability_of_generating_of_each_output_token(bible_run):
+    _, translator, dev = bible_run
+    tokenizer = translator.source_tokenizer
+    model = build_seq2seq(ModelConfig(**LEARNING_MODEL, copy=True), tokenizer.vocabulary_size, tokenizer.vocabulary_size)
+    copying = Translator(*inference_models(model), tokenizer, tokenizer, max_length=8)
+    examples = alignment_examples(copying, dev[:2])
+    output = copying.translate_batch(dev[:2])
+    expected = copying.generation_probabilities(output["source_ids"], output["ids"]).numpy()
+    for index, example in enumerate(examples):
+        count = len(example.output_tokens)
+        np.testing.assert_array_equal(example.generation_probabilities, expected[index, :count])
+        assert np.all((example.generation_probabilities > 0) & (example.generation_probabilities < 1))
+    figure = heatmap_figure(examples[:1])
+    (right,) = [child for child in figure.axes[0].get_children() if type(child).__name__ == "SecondaryAxis"]
+    labels = [label.get_text() for label in right.get_yticklabels()]
+    assert labels == [f"{value:.2f}" for value in examples[0].generation_probabilities]
+    assert alignment_examples(translator, dev[:1])[0].generation_probabilities is None
+
+
 def test_whitespace_tokens_are_visible():
     from keras_attention.evaluation.heatmaps import AlignmentExample
 

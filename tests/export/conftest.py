@@ -1,8 +1,8 @@
-"""Fixtures of the export tests: three tiny runs, each exported once for the session (greedy from a
+"""Fixtures of the export tests: four tiny runs, each exported once for the session (greedy from a
 trained character-level run through the CLI; through the library, beam search from an untrained
-WordPiece run and greedy from an untrained SentencePiece run, unigram source and BPE target, both
-saved without training to save time), and the answers of a serving client that cannot import
-keras_attention."""
+WordPiece run, greedy from an untrained SentencePiece run, unigram source and BPE target, and
+greedy from an untrained copy-attention run, the last three saved without training to save time),
+and the answers of a serving client that cannot import keras_attention."""
 
 import base64
 import dataclasses
@@ -68,14 +68,13 @@ def _save_untrained_run(config, directory):
     """Writes a run directory with learned vocabularies and a freshly initialized model."""
     import keras
 
-    from keras_attention.data.readers import read_tsv
+    from keras_attention.data.sources import load_splits
     from keras_attention.models import build_seq2seq
     from keras_attention.runs import save_run
-    from keras_attention.text.tokenizer import learn_vocabulary, tokenizer_from_config
+    from keras_attention.trainer.setup import learn_tokenizers
 
-    sources, targets = zip(*read_tsv(config.data.train).pairs)
-    source_tokenizer = tokenizer_from_config(config.source, learn_vocabulary(config.source, sources))
-    target_tokenizer = tokenizer_from_config(config.target, learn_vocabulary(config.target, targets))
+    splits = load_splits(config.data, config.vocabulary_sample_size(), seed=0)
+    source_tokenizer, target_tokenizer = learn_tokenizers(config, splits, lambda line: None)
     keras.utils.set_random_seed(5)
     model = build_seq2seq(config.model, source_tokenizer.vocabulary_size, target_tokenizer.vocabulary_size)
     save_run(directory, config, model, source_tokenizer, target_tokenizer)

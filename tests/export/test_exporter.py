@@ -81,6 +81,8 @@ def test_decoding_options_are_recorded(exported):
     assert metadata["decoding"]["beam_size"] == (3 if decoding.strategy == "beam" else None)
     assert metadata["max_source_length"] == 48
     assert metadata["ops"] == list(saved_model_ops(exported.path))
+    aligned = metadata["signatures"]["alignments"]
+    assert ("generation_probabilities" in aligned) == (exported.kind == "copy")
 
 
 def test_warmup_requests_replay_through_the_saved_model(export_of):

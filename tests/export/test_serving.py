@@ -60,6 +60,8 @@ def test_alignments_signature_matches_the_translator(exported, served):
     answers = served(exported.kind)["tf2"][ALL]["alignments"]
     translator = exported.translator
     output = translator.translate_batch(tf.constant(INPUTS))
+    probabilities = translator.generation_probabilities(output["source_ids"], output["ids"])
+    probabilities = None if probabilities is None else probabilities.numpy()
     source_vocabulary = translator.source_tokenizer.vocabulary
     target_vocabulary = translator.target_tokenizer.vocabulary
     for index, text in enumerate(INPUTS):
@@ -77,6 +79,12 @@ def test_alignments_signature_matches_the_translator(exported, served):
         assert not matrix[output_count:].any() and not matrix[:, source_count:].any()
         if output_count:
             np.testing.assert_allclose(matrix[:output_count, :source_count].sum(axis=1), 1.0, atol=1e-5)
+        if probabilities is not None:
+            exported_probabilities = np.array(answers["generation_probabilities"][index])
+            np.testing.assert_allclose(exported_probabilities[:output_count], probabilities[index, :output_count], atol=1e-6)
+            assert not exported_probabilities[output_count:].any()
+            assert np.all((exported_probabilities[:output_count] > 0) & (exported_probabilities[:output_count] < 1))
+    assert ("generation_probabilities" in answers) == (exported.kind == "copy")
     assert answers["translations"] == [text.decode() for text in output["translations"].numpy()]
 
 

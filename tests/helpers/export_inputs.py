@@ -49,4 +49,13 @@ KINDS = {
         "model": {},
         "decoding": ["--strategy", "greedy", "--min-length", "3", "--no-repeat-ngram-size", "3"],
     },
+    # Copy attention over one vocabulary shared by both sides: the alignments signature also
+    # returns the probability of generating.
+    "copy": {
+        "source": {"tokenizer": "char", "vocabulary_size": 120},
+        "target": {"shared_vocabulary": True, "lowercase": True, "vocabulary_size": 120},
+        "trained": False,
+        "model": {"copy": True},
+        "decoding": ["--strategy", "greedy", "--min-length", "2"],
+    },
 }

@@ -177,6 +177,33 @@ def test_masked_steps_keep_the_states_and_output_zeros():
     np.testing.assert_allclose(final_states[-1], states[-1] + alignments.sum(1), atol=1e-5)
 
 
+@pytest.mark.parametrize("variant", ["bahdanau_feeding", "normed_coverage_feeding_stacked"])
+def test_components_are_the_contexts_and_cell_outputs_of_the_attentional_vectors(variant):
+    rng = np.random.default_rng(11)
+    inputs, memory, memory_mask, step_mask, states = random_problem(rng, variant)
+    cell = make_cell(variant)
+    plain = AttentionRNN(cell, return_state=True)
+    outputs, alignments, *final_states = to_numpy(
+        plain(inputs, memory, memory_mask=memory_mask, initial_state=states, mask=step_mask)
+    )
+    with_components = AttentionRNN(cell, return_state=True, return_components=True)
+    result = to_numpy(with_components(inputs, memory, memory_mask=memory_mask, initial_state=states, mask=step_mask))
+    same_outputs, same_alignments, contexts, cell_outputs, *same_states = result
+
+    np.testing.assert_array_equal(same_outputs, outputs)
+    np.testing.assert_array_equal(same_alignments, alignments)
+    for actual, wanted in zip(same_states, final_states):
+        np.testing.assert_array_equal(actual, wanted)
+    assert contexts.shape == (4, 5, MEMORY_DIM) and cell_outputs.shape == (4, 5, UNITS)
+    np.testing.assert_allclose(contexts, np.einsum("bts,bsd->btd", alignments, memory), atol=1e-5)
+    kernel = numpy_weights(cell.attentional)["kernel"]
+    rebuilt = np.tanh(np.concatenate([contexts, cell_outputs], -1) @ kernel)
+    np.testing.assert_allclose(np.where(step_mask[:, :, None], rebuilt, 0.0), outputs, atol=1e-5)
+    assert np.all(contexts[~step_mask] == 0.0) and np.all(cell_outputs[~step_mask] == 0.0)
+    assert with_components.compute_output_shape(inputs.shape, memory.shape)[2:4] == [(4, 5, MEMORY_DIM), (4, 5, UNITS)]
+    assert AttentionRNN.from_config(with_components.get_config()).return_components is True
+
+
 def test_state_layout():
     cell = make_cell("normed_coverage_feeding_stacked")
     assert cell.state_size == [UNITS, UNITS, UNITS, UNITS, ATTENTIONAL, None]
@@ -325,6 +352,10 @@ def test_saved_functional_model_reproduces_outputs(tmp_path):
         (
             lambda: AttentionRNN(keras.layers.LSTMCell(4)),
             "must be an AttentionRNNCell. Received: cell=<LSTMCell",
+        ),
+        (
+            lambda: AttentionRNN(make_cell("bahdanau"), return_components=1),
+            "`return_components` must be True or False. Received: return_components=1",
         ),
         (lambda: InitialAttentionState(), "Received: attentional_units=None, coverage=False"),
         (lambda: InitialAttentionState(-2), "Received: attentional_units=-2"),
