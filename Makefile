@@ -34,7 +34,7 @@ test: $(BACKENDS_STAMP)
 	$(BIN)/python -m pytest -n 2 --dist worksteal --durations=20
 	PYTHON=$(BIN)/python bash tests/backends.sh -n 2
 
-# Every benchmark (about 90 minutes), appended to BENCHMARKS.md with the date and commit.
+# Every benchmark (about 2.5 hours), appended to BENCHMARKS.md with the date and commit.
 bench: $(STAMP)
 	test -d runs/dates || $(BIN)/keras-attention train --config training/configs/dates.yaml --output runs/dates
 	$(BIN)/python bench/run_all.py --model runs/dates --append BENCHMARKS.md

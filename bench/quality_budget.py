@@ -130,14 +130,23 @@ def train_torch(budget, args, work, sample):
     return {"system": "torch", "minutes": budget, **{k: v for k, v in summary.items() if k != "examples"}}
 
 
-def write_sample(work, train_pairs, dev_pairs):
-    """Small train and dev files cut from the Bible corpus (for `--quick`)."""
+def record(result, path):
+    """Prints `result` as a JSON line to standard error and appends it to `path` (if any); returns it."""
+    print(json.dumps(result), file=sys.stderr, flush=True)
+    if path:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(result) + "\n")
+    return result
+
+
+def write_samples(work, files):
+    """Writes the first `count` pairs of each `(name, path, count)` of `files` to
+    `work/sample.NAME.tsv` (small corpora for `--quick`); returns their paths."""
     paths = []
-    for name, count in (("train", train_pairs), ("dev", dev_pairs)):
-        pairs = read_pairs(BIBLE / f"web-sparv.{name}.tsv", count)
-        path = work / f"sample.{name}.tsv"
-        path.write_text("".join(f"{source}\t{target}\n" for source, target in pairs), encoding="utf-8")
-        paths.append(str(path))
+    for name, path, count in files:
+        sample = work / f"sample.{name}.tsv"
+        sample.write_text("".join(f"{source}\t{target}\n" for source, target in read_pairs(path, count)), encoding="utf-8")
+        paths.append(str(sample))
     return tuple(paths)
 
 
@@ -175,17 +184,12 @@ def main(argv=None):
             args.minutes = [0.1]
             args.no_beam = True
             args.set += ["source.vocabulary_size=200", "target.vocabulary_size=200", "evaluation.dev_bleu_sentences=8"]
-            sample = write_sample(work, 500, 20)
+            sample = write_samples(work, [(name, BIBLE / f"web-sparv.{name}.tsv", count) for name, count in (("train", 500), ("dev", 20))])
         results = []
         for budget in args.minutes:
             for system in args.systems:
                 trainer = train_ours if system == "ours" else train_torch
-                result = trainer(budget, args, work, sample)
-                results.append(result)
-                print(json.dumps(result), file=sys.stderr, flush=True)
-                if args.results:
-                    with open(args.results, "a", encoding="utf-8") as handle:
-                        handle.write(json.dumps(result) + "\n")
+                results.append(record(trainer(budget, args, work, sample), args.results))
         print(table(results))
 
 

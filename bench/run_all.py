@@ -8,7 +8,7 @@ Usage:
 
 ```
 make demo                                          # trains runs/dates, which several scripts use
-python bench/run_all.py --model runs/dates         # about 90 minutes on a 2-core CPU
+python bench/run_all.py --model runs/dates         # about 2.5 hours on a 2-core CPU
 python bench/run_all.py --model runs/dates --append BENCHMARKS.md
 python bench/run_all.py --model runs/dates --quick # smoke run of every script
 ```
@@ -36,6 +36,7 @@ def scripts(model):
         ("Attention variants", ["attention_variants.py"]),
         ("Padding saved by bucketing", ["padding.py", "--config", BIBLE_CONFIG, "--char", "--buckets", "4", "8", "16"]),
         ("Quality at an equal training budget against PyTorch", ["quality_budget.py"]),
+        ("Headline generation: lead-8, no copy, copy, copy and coverage", ["summarization.py"]),
     ]
 
 

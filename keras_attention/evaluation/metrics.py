@@ -3,6 +3,8 @@
 import sacrebleu
 from rouge_score import rouge_scorer
 
+from keras_attention.options.checks import check_positive_int
+
 ROUGE_TYPES = {"rouge1": "rouge_1", "rouge2": "rouge_2", "rougeL": "rouge_l"}
 """The ROUGE variants scored, by `rouge-score` name -> our key: unigram and bigram overlap, and the
 longest common subsequence of each output and its reference (sentence-level ROUGE-L)."""
@@ -42,6 +44,18 @@ def rouge(hypotheses, references):
         for name, score in scorer.score(reference, hypothesis).items():
             totals[ROUGE_TYPES[name]] += score.fmeasure
     return {key: 100 * total / max(len(references), 1) for key, total in totals.items()}
+
+
+def repetition_rate(hypotheses, n=3):
+    """Share (0-1) of the hypotheses that hold some word n-gram twice or more, the words being the
+    whitespace-separated, case-folded pieces (See et al.'s measure of repetition for `n=3`)."""
+    check_positive_int(n, "n")
+    repeated = 0
+    for hypothesis in hypotheses:
+        words = hypothesis.casefold().split()
+        grams = [tuple(words[start : start + n]) for start in range(len(words) - n + 1)]
+        repeated += len(set(grams)) < len(grams)
+    return repeated / len(hypotheses) if hypotheses else 0.0
 
 
 def score_translations(hypotheses, references, lowercase=False):

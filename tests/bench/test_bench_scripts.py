@@ -84,6 +84,19 @@ def test_quality_budget_trains_both_systems_and_tabulates_them(tmp_path, capsys)
     assert all(result["steps"] > 0 and "case:lc" in result["bleu_signature"] for result in recorded)
 
 
+def test_summarization_bench_scores_lead_8_and_a_copy_model(tmp_path, capsys):
+    if not (BENCH.parents[1] / "shared" / "data" / "debian-descriptions").is_dir():
+        pytest.skip("../shared/data/debian-descriptions is absent: the summarization bench trains on it")
+    results = tmp_path / "results.jsonl"
+    argv = ["--quick", "--systems", "lead-8", "copy", "--work", str(tmp_path / "work"), "--results", str(results)]
+    bench_main("summarization")(argv)
+    rows = table_rows(capsys.readouterr().out)
+    assert len(rows) == 3 and rows[1].startswith("| lead-8 | - | - | - |") and rows[2].startswith("| copy | 0.1 |"), rows
+    lead, copy = [json.loads(line) for line in results.read_text().splitlines()]
+    assert lead["sentences"] == copy["sentences"] == 20 and copy["steps"] > 0
+    assert 0 < lead["rouge_l"] <= 100 and 0 <= copy["repetition"] <= 1
+
+
 def test_scale_bench_measures_the_first_step_memory_and_throughput(tmp_path, capsys):
     bible = BENCH.parents[1] / "shared" / "data" / "bible"
     if not bible.is_dir():

@@ -4,7 +4,7 @@ worked out by hand."""
 import pytest
 import sacrebleu
 
-from keras_attention.evaluation import corpus_bleu, exact_match, score_translations
+from keras_attention.evaluation import corpus_bleu, exact_match, repetition_rate, score_translations
 
 REFERENCES = ["Y dijo Dios: Sea la luz.", "En el principio crió Dios los cielos y la tierra."]
 HYPOTHESES = ["y dijo dios : sea la luz .", "En el principio crió Dios la tierra."]
@@ -50,3 +50,18 @@ def test_rouge_of_nothing_and_of_mismatched_lists():
     assert rouge(["a b"], ["a b"]) == {"rouge_1": 100.0, "rouge_2": 100.0, "rouge_l": 100.0}
     with pytest.raises(ValueError, match="got 1 hypotheses for 2 references"):
         rouge(["a"], ["a", "b"])
+
+
+def test_repetition_rate_counts_the_outputs_that_repeat_a_word_trigram():
+    hypotheses = [
+        "the cat sat on the cat sat",  # "the cat sat" twice
+        "a b c a b d",  # no trigram twice
+        "Tools Tools Tools Tools",  # "tools tools tools" twice, case-folded
+        "short",
+    ]
+    assert repetition_rate(hypotheses) == 0.5
+    assert repetition_rate(hypotheses, n=2) == 0.75
+    assert repetition_rate(["x y x"], n=1) == 1.0
+    assert repetition_rate([]) == 0.0
+    with pytest.raises(ValueError, match="`n` must be a positive integer. Received: n=0"):
+        repetition_rate(hypotheses, n=0)
