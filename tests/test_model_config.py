@@ -113,6 +113,11 @@ def test_coverage_loss_weight_int_becomes_float(config_file):
             "model:\n  attention_placement: in_step\n  attention_dropout: 0.1\n",
             r"line 3: model.attention_dropout: must be 0 with attention_placement 'in_step', got 0.1",
         ),
+        (
+            "model:\n  embedding_dim: 64\n  tie_embeddings: true\n",
+            r"line 3: model.tie_embeddings: needs attentional_units equal to embedding_dim, got "
+            r"attentional_units 256 and embedding_dim 64",
+        ),
     ],
 )
 def test_bad_attention_config_names_the_key(config_file, text, message):

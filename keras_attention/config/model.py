@@ -46,6 +46,12 @@ class ModelConfig:
             target token; with separate vocabularies a source token is copied as the target
             token of the same string, and one the target vocabulary lacks as `<unk>`
             (`keras_attention.models.copy_target_ids`).
+        tie_embeddings: the target embedding is also the output projection (Press and Wolf,
+            2017): logits `attentional . E^T` (no bias) through one
+            `keras_attention.layers.TiedEmbedding`, which saves `vocabulary x embedding_dim`
+            parameters. Needs `attentional_units` equal to `embedding_dim`. The source embedding
+            stays its own: it lives in the encoder sub-model, and Keras saving keeps a layer
+            shared by two sub-models only once.
         initialization: weight initialization scheme, one of `INITIALIZATIONS` (see
             `keras_attention.models.initialization`): `torch` (the default: PyTorch's layer
             defaults, uniform +-1/sqrt(fan_in) weights and N(0, 1) embeddings) or `keras`
@@ -70,6 +76,7 @@ class ModelConfig:
     coverage: bool = False
     coverage_loss_weight: typing.Optional[float] = None
     copy: bool = False
+    tie_embeddings: bool = False
     initialization: str = "torch"
 
     def validate(self, key="model"):
@@ -142,3 +149,9 @@ class ModelConfig:
                 f"{key}.coverage_loss_weight",
                 f"must be null without coverage, got {self.coverage_loss_weight!r}",
             )
+        require(
+            not self.tie_embeddings or self.attentional_units == self.embedding_dim,
+            f"{key}.tie_embeddings",
+            f"needs attentional_units equal to embedding_dim, got attentional_units {self.attentional_units} "
+            f"and embedding_dim {self.embedding_dim}",
+        )

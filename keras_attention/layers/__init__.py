@@ -1,4 +1,4 @@
-"""Keras layers: attention, attention inside the recurrence, coverage, copy attention, masking
+"""Keras layers: attention, attention inside the recurrence, coverage, copy attention, tied embeddings, masking
 (`keras.ops` only, backend-agnostic)."""
 
 from keras_attention.layers.attention import AttentionLayer
@@ -8,6 +8,7 @@ from keras_attention.layers.attention_rnn import AttentionRNN
 from keras_attention.layers.coverage import CoverageLoss
 from keras_attention.layers.masking import PaddingMask, RemoveMask
 from keras_attention.layers.pointer_generator import PointerGenerator
+from keras_attention.layers.tied_embedding import TiedEmbedding
 from keras_attention.layers.token_map import TokenMap
 
 __all__ = [
@@ -21,5 +22,6 @@ __all__ = [
     "PointerGenerator",
     "RemoveMask",
     "SplitMemory",
+    "TiedEmbedding",
     "TokenMap",
 ]

@@ -1,5 +1,8 @@
 """Functional decoder: Embedding -> LSTM with attention -> attentional vector tanh(W [c; s]) -> logits.
 
+The logits are a Dense layer of the attentional vector, or, with `ModelConfig.tie_embeddings`, its
+product with the transposed target embedding (`TiedEmbedding`).
+
 Two placements of the attention (`ModelConfig.attention_placement`):
 
 - `after_lstm`: Embedding -> stacked LSTM -> AttentionLayer over all steps at once -> tanh(W [c; s]).
@@ -22,6 +25,7 @@ from keras_attention.layers import (
     CoverageLoss,
     PaddingMask,
     PointerGenerator,
+    TiedEmbedding,
 )
 from keras_attention.models.initialization import (
     attention_arguments,
@@ -164,21 +168,25 @@ def build_decoder(model_config, vocabulary_size, encoder_output_dim):
     ]
     recurrent_states = initial_states[:-1] if config.copy else initial_states
     target_mask = PaddingMask(name="target_mask")(target)
-    x = keras.layers.Embedding(
+    embedding = (TiedEmbedding if config.tie_embeddings else keras.layers.Embedding)(
         vocabulary_size,
         config.embedding_dim,
         name="target_embedding",
         **embedding_arguments(config.initialization),
-    )(target)
+    )
+    x = embedding(target)
     x = keras.layers.Dropout(config.dropout, name="target_embedding_dropout")(x)
     decode = _attention_in_step if config.attention_placement == "in_step" else _attention_after_lstm
     attentional, alignments, final_states, copy_features = decode(
         config, x, encoder_outputs, source_mask, target_mask, recurrent_states
     )
     attentional = keras.layers.Dropout(config.dropout, name="attentional_dropout")(attentional)
-    logits = keras.layers.Dense(
-        vocabulary_size, name="logits", **dense_arguments(config.initialization, config.attentional_units)
-    )(attentional)
+    if config.tie_embeddings:
+        logits = embedding(attentional, reverse=True)
+    else:
+        logits = keras.layers.Dense(
+            vocabulary_size, name="logits", **dense_arguments(config.initialization, config.attentional_units)
+        )(attentional)
     if config.copy:
         copy_ids = initial_states[-1]
         logits, _ = PointerGenerator(name="copy")([logits, alignments, *copy_features, x, copy_ids])

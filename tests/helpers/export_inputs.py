@@ -50,12 +50,12 @@ KINDS = {
         "decoding": ["--strategy", "greedy", "--min-length", "3", "--no-repeat-ngram-size", "3"],
     },
     # Copy attention over one vocabulary shared by both sides: the alignments signature also
-    # returns the probability of generating.
+    # returns the probability of generating. The target embedding is the output projection.
     "copy": {
         "source": {"tokenizer": "char", "vocabulary_size": 120},
         "target": {"shared_vocabulary": True, "lowercase": True, "vocabulary_size": 120},
         "trained": False,
-        "model": {"copy": True},
+        "model": {"copy": True, "tie_embeddings": True, "attentional_units": 8},
         "decoding": ["--strategy", "greedy", "--min-length", "2"],
     },
 }
