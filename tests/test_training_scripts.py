@@ -1,6 +1,7 @@
 """The readable scripts `training/train.py` and `training/tune.py`: they run on the public API and
 do what `keras-attention train` and `keras-attention tune` do, or say what they leave to them."""
 
+import csv
 import runpy
 import sys
 
@@ -57,7 +58,7 @@ def test_the_scripts_document_their_options(script, path, options):
 
 
 def test_the_training_script_trains_the_model_that_train_trains(script, tmp_path):
-    config_path = write_tiny_config(tmp_path / "data", num_dev=32, epochs=2)
+    config_path = write_tiny_config(tmp_path / "data", num_dev=32, epochs=2, learning_rate_decay="linear")
     result = script(TRAIN_SCRIPT, "--config", config_path, "--output", tmp_path / "script", "--verbose", "0")
     assert result.returncode == 0, result.stderr[-3000:]
     lines = result.stdout.splitlines()
@@ -67,7 +68,10 @@ def test_the_training_script_trains_the_model_that_train_trains(script, tmp_path
     by_script, by_command = load_run(tmp_path / "script"), load_run(tmp_path / "command")
     for ours, theirs in zip(by_script.model.get_weights(), by_command.model.get_weights(), strict=True):
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
-    assert len((tmp_path / "script" / "history.csv").read_text().splitlines()) == 1 + 2
+    histories = [list(csv.DictReader((tmp_path / run / "history.csv").open())) for run in ("script", "command")]
+    assert len(histories[0]) == 2
+    rates = [[float(row["learning_rate"]) for row in history] for history in histories]
+    assert rates[0] == rates[1] and 0.01 >= rates[0][0] > rates[0][1] > 0, rates
     sources = ["3 march 1998", "7 aug 65"]
     assert by_script.translator().translate(sources).translations == by_command.translator().translate(sources).translations
 

@@ -24,6 +24,7 @@ from keras_attention.evaluation import score_translations
 from keras_attention.models import build_seq2seq, compile_seq2seq
 from keras_attention.runs import RunLayout, load_run, save_run
 from keras_attention.trainer import fit_streamed
+from keras_attention.trainer.learning_rate import LearningRateDecay
 from keras_attention.trainer.setup import (
     checked_strategy,
     describe_strategy,
@@ -100,7 +101,22 @@ model.summary()
 # `fit_streamed` is `model.fit` on the streamed datasets. Plain Keras callbacks do the rest.
 layout = RunLayout(output)
 monitor = monitor_for(config, splits)
-callbacks = [
+callbacks = []
+# A learning-rate decay, if the config asks for one, runs over the epochs (this script trains
+# them all: the time limit is left to the command). It comes first, so that the history logs the
+# rate of each epoch.
+training = config.training
+if training.learning_rate_decay:
+    callbacks.append(
+        LearningRateDecay(
+            training.learning_rate_decay,
+            training.learning_rate,
+            training.final_learning_rate,
+            training.epochs,
+            position=data.position,
+        )
+    )
+callbacks += [
     keras.callbacks.TerminateOnNaN(),
     keras.callbacks.CSVLogger(str(layout.history)),
     keras.callbacks.TensorBoard(log_dir=str(layout.logs), write_graph=False),

@@ -4,7 +4,7 @@ import dataclasses
 import typing
 
 from keras_attention.config.checks import choice, positive_int, require
-from keras_attention.options.training import DISTRIBUTION_STRATEGIES, MIXED_PRECISION_POLICIES
+from keras_attention.options.training import DISTRIBUTION_STRATEGIES, LEARNING_RATE_DECAYS, MIXED_PRECISION_POLICIES
 
 
 @dataclasses.dataclass
@@ -16,6 +16,13 @@ class TrainingConfig:
         epochs: number of passes over the training data.
         learning_rate: Adam learning rate. The default, 3e-3, trained the Bible en-es model to
             dev BLEU 13.5 in 5 minutes, where 2e-3 reached 10.7 and 1e-3 4.5 (BENCHMARKS.md).
+            With `learning_rate_decay`, the rate at the start.
+        learning_rate_decay: `null` (a constant rate) or one of `LEARNING_RATE_DECAYS`: `linear`
+            or `cosine` from `learning_rate` to `final_learning_rate` over the planned run, which
+            ends after `epochs` or `max_training_minutes`, whichever comes first
+            (`keras_attention.trainer.learning_rate`). The rate is logged as `learning_rate`.
+        final_learning_rate: the rate at the planned end with `learning_rate_decay`; >= 0 and
+            below `learning_rate`.
         clipnorm: clip the gradient of each variable to this norm on its own (`null` for none).
         global_clipnorm: clip the whole gradient (all variables together) to this norm (`null`
             for none); at most one of `clipnorm` and `global_clipnorm`.
@@ -53,6 +60,8 @@ class TrainingConfig:
     batch_size: int = 64
     epochs: int = 10
     learning_rate: float = 3e-3
+    learning_rate_decay: typing.Optional[str] = None
+    final_learning_rate: float = 0.0
     clipnorm: typing.Optional[float] = 1.0
     global_clipnorm: typing.Optional[float] = None
     shuffle_buffer: int = 20000
@@ -73,6 +82,19 @@ class TrainingConfig:
         positive_int(self.epochs, f"{key}.epochs")
         positive_int(self.shuffle_buffer, f"{key}.shuffle_buffer")
         require(self.learning_rate > 0, f"{key}.learning_rate", f"expected > 0, got {self.learning_rate!r}")
+        if self.learning_rate_decay is not None:
+            choice(self.learning_rate_decay, LEARNING_RATE_DECAYS, f"{key}.learning_rate_decay")
+            require(
+                0 <= self.final_learning_rate < self.learning_rate,
+                f"{key}.final_learning_rate",
+                f"expected >= 0 and below learning_rate {self.learning_rate!r}, got {self.final_learning_rate!r}",
+            )
+        else:
+            require(
+                self.final_learning_rate == 0.0,
+                f"{key}.final_learning_rate",
+                "is only used with learning_rate_decay: linear or cosine",
+            )
         if self.clipnorm is not None:
             require(self.clipnorm > 0, f"{key}.clipnorm", f"expected > 0 or null, got {self.clipnorm!r}")
         if self.global_clipnorm is not None:

@@ -13,6 +13,8 @@ DISTRIBUTION_STRATEGIES = {
     "tpu": "keras_attention.trainer.strategy:tpu_strategy",
 }
 MIXED_PRECISION_POLICIES = ("mixed_float16", "mixed_bfloat16")
+# `training.learning_rate_decay` (`keras_attention.trainer.learning_rate.decayed_learning_rate`).
+LEARNING_RATE_DECAYS = ("linear", "cosine")
 # The metrics that the dev translations of `evaluation.dev_bleu_sentences` log each epoch
 # (`keras_attention.trainer.dev_bleu`), for `training.monitor`.
 DEV_SCORES = ("val_bleu", "val_rouge_l")

@@ -16,6 +16,7 @@ from keras_attention.errors import ConfigError
 from keras_attention.runs.layout import RunLayout
 from keras_attention.trainer.attention_images import AttentionImages
 from keras_attention.trainer.backup import StepBackup
+from keras_attention.trainer.learning_rate import LearningRateDecay
 from keras_attention.trainer.setup import monitor_mode
 
 
@@ -219,6 +220,9 @@ def make_callbacks(
     callbacks = [progress]
     if training.max_training_minutes:
         callbacks.append(TimeLimit(training.max_training_minutes, log=progress.log))
+    decay = LearningRateDecay.from_config(training, position)
+    if decay:
+        callbacks.append(decay)
     callbacks += [*dev_bleu, keras.callbacks.TerminateOnNaN()]
     if training.save_best or training.early_stopping_patience:
         callbacks.append(CheckMonitor(monitor))

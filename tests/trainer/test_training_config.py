@@ -41,6 +41,14 @@ def test_defaults():
         ("  max_training_minutes: 0\n", "training.max_training_minutes: expected > 0 or null, got 0"),
         ("  strategy: multi_worker\n  max_training_minutes: 5\n", "training.max_training_minutes: not supported "
          "with strategy 'multi_worker'"),
+        ("  learning_rate_decay: step\n", "line 2: training.learning_rate_decay: expected one of ['linear', "
+         "'cosine'], got 'step'"),
+        ("  learning_rate_decay: linear\n  final_learning_rate: 0.003\n", "line 3: training.final_learning_rate: "
+         "expected >= 0 and below learning_rate 0.003, got 0.003"),
+        ("  learning_rate_decay: cosine\n  final_learning_rate: -0.1\n", "training.final_learning_rate: "
+         "expected >= 0 and below learning_rate 0.003, got -0.1"),
+        ("  final_learning_rate: 0.0001\n", "line 2: training.final_learning_rate: is only used with "
+         "learning_rate_decay: linear or cosine"),
     ],
 )
 def test_invalid_training_keys(tmp_path, text, message):
