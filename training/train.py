@@ -105,14 +105,13 @@ callbacks = []
 # A learning-rate decay, if the config asks for one, runs over the epochs (this script trains
 # them all: the time limit is left to the command). It comes first, so that the history logs the
 # rate of each epoch.
-training = config.training
-if training.learning_rate_decay:
+if config.training.learning_rate_decay:
     callbacks.append(
         LearningRateDecay(
-            training.learning_rate_decay,
-            training.learning_rate,
-            training.final_learning_rate,
-            training.epochs,
+            config.training.learning_rate_decay,
+            config.training.learning_rate,
+            config.training.final_learning_rate,
+            config.training.epochs,
             position=data.position,
         )
     )
