@@ -8,7 +8,7 @@ Usage:
 
 ```
 make demo                                          # trains runs/dates, which several scripts use
-python bench/run_all.py --model runs/dates         # about 2.5 hours on a 2-core CPU
+python bench/run_all.py --model runs/dates         # about 3.5 hours on a 2-core CPU
 python bench/run_all.py --model runs/dates --append BENCHMARKS.md
 python bench/run_all.py --model runs/dates --quick # smoke run of every script
 ```
@@ -37,6 +37,7 @@ def scripts(model):
         ("Padding saved by bucketing", ["padding.py", "--config", BIBLE_CONFIG, "--char", "--buckets", "4", "8", "16"]),
         ("Quality at an equal training budget against PyTorch", ["quality_budget.py"]),
         ("Headline generation: lead-8, no copy, copy, copy and coverage", ["summarization.py"]),
+        ("Ensembles of Bible runs against single runs and checkpoint averaging", ["ensemble.py"]),
     ]
 
 

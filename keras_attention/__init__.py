@@ -9,11 +9,13 @@ The public API:
 - config: `RunConfig` and its parts `DataConfig`, `TextConfig`, `ModelConfig`,
   `TrainingConfig`, `DecodingConfig`, `EvaluationConfig`, `TuningConfig`, `HyperparameterSpec`
 - models: `build_seq2seq`, `compile_seq2seq`, `inference_models`
-- decoding: `greedy_decode`, `beam_search_decode`, `sample_decode`
+- decoding: `greedy_decode`, `beam_search_decode`, `sample_decode`, `Ensemble` (several models
+  decoding as one)
 - text and data: `CharTokenizer`, `WordPieceTokenizer`, `SentencePieceTokenizer`,
   `learn_vocabulary`, `learn_vocabularies`, `tokenizer_from_config`, `read_tsv`, `read_parallel`, `read_jsonl`,
   `make_dataset`, `teacher_forcing_inputs`
-- runs: `train`, `fit_streamed`, `load_run`, `save_run`, `RunLayout`, `Translator`, `DevBleu`
+- runs: `train`, `fit_streamed`, `load_run`, `load_translator` (a run or an ensemble of runs),
+  `save_run`, `RunLayout`, `Translator`, `DevBleu`
 - checkpoints: `average_checkpoints`, `average_run_checkpoints`
 - export for TF Serving: `export_run`, `export_translator`
 - evaluation: `score_translations`, `alignment_examples`, `save_heatmaps`
@@ -63,6 +65,7 @@ _MODULES = {
     ),
     "keras_attention.models": ("build_seq2seq", "compile_seq2seq", "inference_models"),
     "keras_attention.decoding": ("beam_search_decode", "greedy_decode", "sample_decode"),
+    "keras_attention.decoding.ensemble": ("Ensemble",),
     "keras_attention.text.char_tokenizer": ("CharTokenizer",),
     "keras_attention.text.sentencepiece_tokenizer": ("SentencePieceTokenizer",),
     "keras_attention.text.wordpiece_tokenizer": ("WordPieceTokenizer",),
@@ -73,7 +76,7 @@ _MODULES = {
     "keras_attention.trainer.dev_bleu": ("DevBleu",),
     "keras_attention.evaluation.metrics": ("score_translations",),
     "keras_attention.evaluation.heatmaps": ("alignment_examples", "save_heatmaps"),
-    "keras_attention.runs": ("RunLayout", "average_checkpoints", "average_run_checkpoints", "load_run", "save_run"),
+    "keras_attention.runs": ("RunLayout", "average_checkpoints", "average_run_checkpoints", "load_run", "load_translator", "save_run"),
     "keras_attention.translator": ("Translator",),
     "keras_attention.export": ("export_run", "export_translator"),
     "keras_attention.tuning": ("Seq2SeqHyperModel", "tune"),

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the layer and model tests, and those of the decoding loop, under the JAX and PyTorch Keras
+# Runs the layer and model tests, and those of the decoding loop and ensembles, under the JAX and PyTorch Keras
 # backends; the plain `pytest` run covers TensorFlow. Tests that need TensorFlow are marked
 # `requires_tensorflow` and skipped there.
 # Under PyTorch the `learning` tests (short model.fit runs to a stated accuracy) are left out by
@@ -19,6 +19,6 @@ for backend in ${BACKENDS:-jax torch}; do
         markers="${TORCH_MARKERS:-not slow and not learning}"
     fi
     echo "== KERAS_BACKEND=${backend} (-m \"${markers}\")"
-    KERAS_BACKEND="${backend}" "${python}" -m pytest -q -m "${markers}" tests/layers tests/models tests/decoding/test_shrinking_loop.py tests/decoding/test_controls.py "$@" || status=1
+    KERAS_BACKEND="${backend}" "${python}" -m pytest -q -m "${markers}" tests/layers tests/models tests/decoding/test_shrinking_loop.py tests/decoding/test_controls.py tests/decoding/test_ensemble.py "$@" || status=1
 done
 exit "${status}"

@@ -38,9 +38,20 @@ def add_input_arguments(parser):
     add_format_argument(parser)
 
 
-def add_model_argument(parser):
-    """Adds `--model RUN_DIR`, the run a command reads."""
-    parser.add_argument("--model", required=True, help="run directory written by `train`")
+def add_model_argument(parser, ensemble=False):
+    """Adds `--model RUN_DIR`, the run a command reads; with `ensemble`, `--model` may be given
+    more than once (`args.model` is then the list of runs, which decode as one ensemble)."""
+    if not ensemble:
+        parser.add_argument("--model", required=True, help="run directory written by `train`")
+        return
+    parser.add_argument(
+        "--model",
+        required=True,
+        action="append",
+        metavar="RUN_DIR",
+        help="run directory written by `train`; give it more than once for an ensemble of runs that "
+        "share the target vocabulary, which decode as one model (see --ensemble-average)",
+    )
 
 
 def add_verbose_argument(parser):

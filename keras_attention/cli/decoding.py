@@ -2,11 +2,12 @@
 
 import dataclasses
 
-from keras_attention.options.decoding import STRATEGIES
+from keras_attention.options.decoding import ENSEMBLE_AVERAGES, STRATEGIES
 
 _BEAM_OPTIONS = ("beam_size", "length_penalty", "coverage_penalty", "n_best")
 _SAMPLING_OPTIONS = ("temperature", "top_k", "seed")
 _LENGTH_OPTIONS = ("batch_size", "max_length", "max_length_ratio", "min_length", "no_repeat_ngram_size")
+_ENSEMBLE_OPTIONS = ("ensemble_average",)
 _STRATEGY_NAMES = {"greedy": "greedy", "beam": "beam search", "sample": "random sampling"}
 
 N_BEST_FORMAT = """output:
@@ -71,23 +72,32 @@ def add_decoding_arguments(parser, n_best, strategies=tuple(STRATEGIES), batch_s
             if parser.epilog
             else "beam search: also return the N best hypotheses (n_best_translations, n_best_scores)",
         )
+    group.add_argument(
+        "--ensemble-average",
+        choices=ENSEMBLE_AVERAGES,
+        help="with several --model: average the models' next-token probabilities (probability: the log of "
+        "the mean) or their log-probabilities (log_probability)",
+    )
     if "sample" in strategies:
         group.add_argument("--temperature", type=float, metavar="T", help="sampling: temperature > 0")
         group.add_argument("--top-k", type=int, metavar="K", help="sampling: draw from the K most probable tokens")
         group.add_argument("--seed", type=int, help="sampling: seed of the draws")
 
 
-def translator_from_arguments(run, args):
-    """A `Translator` for `run` with the run's decoding config overridden by the decoding options.
+def translator_from_arguments(runs, args):
+    """A `Translator` for `runs` (one run, or several decoding as an ensemble) with the first
+    run's decoding config overridden by the decoding options.
 
     Beam search options imply `beam` and sampling options `sample` unless `--strategy` is given.
 
     Raises:
-        ConfigError: beam search and sampling options without `--strategy`, or a bad value.
+        ConfigError: beam search and sampling options without `--strategy`, a bad value, or
+            runs whose target vocabularies differ.
     """
     from keras_attention.errors import ConfigError
+    from keras_attention.runs import load_translator
 
-    names = _BEAM_OPTIONS + _SAMPLING_OPTIONS + _LENGTH_OPTIONS
+    names = _BEAM_OPTIONS + _SAMPLING_OPTIONS + _LENGTH_OPTIONS + _ENSEMBLE_OPTIONS
     given = {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
     implied = [
         strategy
@@ -100,5 +110,5 @@ def translator_from_arguments(run, args):
         raise ConfigError("beam search and sampling options were given together; choose one with --strategy")
     elif implied:
         given["strategy"] = implied[0]
-    decoding = dataclasses.replace(run.config.decoding, **given)
-    return run.translator(decoding=decoding)
+    decoding = dataclasses.replace(runs[0].config.decoding, **given)
+    return load_translator(runs, decoding=decoding)

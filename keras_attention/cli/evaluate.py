@@ -11,7 +11,7 @@ from keras_attention.cli.inputs import data_config, read_data
 def add_parser(commands):
     """Adds the `evaluate` subparser to `commands`."""
     parser = commands.add_parser("evaluate", help="score a model on a file of source and reference pairs")
-    add_model_argument(parser)
+    add_model_argument(parser, ensemble=True)
     parser.add_argument(
         "--data",
         required=True,
@@ -27,7 +27,8 @@ def add_parser(commands):
         "--hypotheses",
         metavar="FILE",
         help="write source<TAB>reference<TAB>hypothesis lines to FILE "
-        "(default: MODEL/hypotheses/DATA_NAME.tsv, DATA_NAME being the data file's name without its suffix)",
+        "(default: MODEL/hypotheses/DATA_NAME.tsv, DATA_NAME being the data file's name without its suffix; "
+        "for an ensemble, in the first MODEL: DATA_NAME.ensemble-ID.tsv, ID naming the runs and the average)",
     )
     written.add_argument("--no-hypotheses", action="store_true", help="do not write the hypotheses")
     add_decoding_arguments(parser, n_best=False)
@@ -39,12 +40,13 @@ def handle(args):
     from keras_attention.evaluation import score_translations
     from keras_attention.runs import load_run
 
-    run = load_run(args.model)
-    pairs = read_data(data_config(run, args), args.data).pairs
+    runs = [load_run(model) for model in args.model]
+    pairs = read_data(data_config(runs[0], args), args.data).pairs
     sources, references = (list(side) for side in zip(*pairs))
-    hypotheses = translator_from_arguments(run, args).translate(sources).translations
-    scores = score_translations(hypotheses, references, lowercase=run.config.target.lowercase)
-    path = _hypotheses_path(args)
+    translator = translator_from_arguments(runs, args)
+    hypotheses = translator.translate(sources).translations
+    scores = score_translations(hypotheses, references, lowercase=runs[0].config.target.lowercase)
+    path = _hypotheses_path(args, runs, translator)
     if path:
         _write_hypotheses(path, sources, references, hypotheses)
         scores["hypotheses"] = str(path)
@@ -60,15 +62,19 @@ def handle(args):
         print(f"hypotheses:  {path}")
 
 
-def _hypotheses_path(args):
-    """Where `evaluate` writes its hypotheses: --hypotheses, else RUN_DIR/hypotheses/DATA_STEM.tsv."""
+def _hypotheses_path(args, runs, translator):
+    """Where `evaluate` writes its hypotheses: --hypotheses, else in the first run's directory
+    (`RunLayout.hypotheses`)."""
     if args.no_hypotheses:
         return None
     if args.hypotheses:
         return Path(args.hypotheses)
     from keras_attention.runs import RunLayout
 
-    return RunLayout(args.model).hypotheses(args.data[0])
+    ensemble = None
+    if translator.is_ensemble:
+        ensemble = [str(run.directory.resolve()) for run in runs] + [translator.decoding.ensemble_average]
+    return RunLayout(runs[0].directory).hypotheses(args.data[0], ensemble=ensemble)
 
 
 def _write_hypotheses(path, sources, references, hypotheses):

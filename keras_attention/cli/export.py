@@ -13,9 +13,10 @@ def add_parser(commands):
         help="export a run as a SavedModel for TF Serving (strings in, translations out)",
         description="Writes OUTPUT/VERSION/, a SavedModel whose serving_default signature takes UTF-8 "
         "sentences and returns their translations (see docs/serving.md). The decoding strategy "
-        "(greedy or beam), beam size and maximum lengths are fixed at export.",
+        "(greedy or beam), beam size and maximum lengths are fixed at export. With --model given "
+        "more than once, the SavedModel holds every run, decoding as one ensemble.",
     )
-    add_model_argument(parser)
+    add_model_argument(parser, ensemble=True)
     parser.add_argument(
         "--output", required=True, help="the model's folder, e.g. saved_models/NAME (versions go in it)"
     )
@@ -43,19 +44,22 @@ def handle(args):
     from keras_attention.runs import load_run
 
     warmup = read_sentence_file(args.warmup, "warmup sentences") if args.warmup else WARMUP_SENTENCES
-    run = load_run(args.model)
+    runs = [load_run(model) for model in args.model]
+    sources = [str(run.directory.resolve()) for run in runs]
     result = export_translator(
-        translator_from_arguments(run, args),
+        translator_from_arguments(runs, args),
         args.output,
         version=args.version,
         model_name=args.name,
         warmup_sentences=warmup,
-        source=str(run.directory.resolve()),
+        source=sources[0] if len(sources) == 1 else sources,
     )
     decoding = result.metadata["decoding"]
     strategy = "greedy" if decoding["strategy"] == "greedy" else f"beam search, beam size {decoding['beam_size']}"
+    if len(runs) > 1:
+        strategy += f", an ensemble averaging the {decoding['ensemble_average'].replace('_', '-')}"
     print(
-        f"exported {args.model} ({strategy}, at most {decoding['max_length']} output tokens) as "
+        f"exported {' + '.join(args.model)} ({strategy}, at most {decoding['max_length']} output tokens) as "
         f"version {result.version} of model {result.metadata['model_name']!r}: {result.path} "
         f"({len(result.metadata['ops'])} ops, all in the TF Serving allow-list); "
         f"model server config: {result.model_config}"

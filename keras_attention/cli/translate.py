@@ -16,7 +16,7 @@ def add_parser(commands):
         epilog=N_BEST_FORMAT,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    add_model_argument(parser)
+    add_model_argument(parser, ensemble=True)
     parser.add_argument("text", nargs="*", metavar="TEXT", help="sentences (default: --input, else standard input)")
     add_input_arguments(parser)
     add_decoding_arguments(parser, n_best=True)
@@ -27,9 +27,9 @@ def handle(args):
     """Prints one translation a line, or with `--n-best` above 1 the n-best lists in the Moses format."""
     from keras_attention.runs import load_run
 
-    run = load_run(args.model)
-    translator = translator_from_arguments(run, args)
-    result = translator.translate(input_sentences(args, run))
+    runs = [load_run(model) for model in args.model]
+    translator = translator_from_arguments(runs, args)
+    result = translator.translate(input_sentences(args, runs[0]))
     if translator.decoding.n_best == 1:
         sys.stdout.write("".join(text + "\n" for text in result.translations))
         return

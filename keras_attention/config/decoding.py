@@ -50,6 +50,9 @@ class DecodingConfig:
             output can still stop shorter at its length limit.
         no_repeat_ngram_size: no output holds an n-gram of this many tokens twice (every
             strategy; 0 for no limit, 1 for no token twice).
+        ensemble_average: how an ensemble of runs averages its members' next-token
+            distributions: `probability` (the log of the mean probability) or `log_probability`
+            (the mean of the log-probabilities); unused by a single run.
     """
 
     max_length: int = 128
@@ -65,6 +68,7 @@ class DecodingConfig:
     max_length_ratio: typing.Optional[float] = None
     min_length: int = 0
     no_repeat_ngram_size: int = 0
+    ensemble_average: str = "probability"
 
     def validate(self, key="decoding"):
         options = {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}

@@ -3,7 +3,7 @@
 All three decode a whole batch at once in `keras.ops.while_loop`s (no Python loop per token),
 drop finished sentences from the loop as they accumulate, stop when every sentence has ended or
 reached its length limit (absolute, and optionally relative to its source length), and trace
-inside a `tf.function`.
+inside a `tf.function`. Each also decodes an `Ensemble` of models (`decoding.ensemble`) as one.
 """
 
 from keras_attention.decoding.beam import beam_search_decode

@@ -21,7 +21,7 @@ The search state lives in `beam_state`, one step of it in `beam_step`, the penal
 
 import dataclasses
 
-from keras import ops
+from keras import ops, tree
 
 from keras_attention.decoding.beam_state import BeamOptions, flat, initial_state, store_finished
 from keras_attention.decoding.beam_step import extend
@@ -45,8 +45,8 @@ def _alignments(decoder, ids, encoder_outputs, source_mask, states):
     """
     n, length = ids.shape[1], ids.shape[2]
     flat_ids = ops.reshape(ids, (-1, length))
-    encoder_outputs, source_mask, *states = (
-        ops.repeat(tensor, n, axis=0) for tensor in (encoder_outputs, source_mask, *states)
+    encoder_outputs, source_mask, states = tree.map_structure(
+        lambda tensor: ops.repeat(tensor, n, axis=0), (encoder_outputs, source_mask, states)
     )
     alignments = teacher_forced(decoder, flat_ids, encoder_outputs, source_mask, states)[1]
     alignments = ops.where(ops.not_equal(flat_ids, 0)[:, :, None], ops.cast(alignments, "float32"), 0.0)
@@ -88,9 +88,10 @@ def beam_search_decode(
     The search is described in the module docstring.
 
     Args:
-        encoder: encoder model from `inference_models`.
-        decoder: decoder model from `inference_models`.
-        source_ids: int32 `(batch, T_enc)` source ids (padding 0, ending with `</s>`).
+        encoder: encoder model from `inference_models` (or an `Ensemble`'s encoder).
+        decoder: decoder model from `inference_models` (or an `Ensemble`'s decoder).
+        source_ids: int32 `(batch, T_enc)` source ids (padding 0, ending with `</s>`; for an
+            `Ensemble`, a tuple of them, one per source tokenization).
         max_length: maximum number of output tokens, `</s>` included.
         beam_size: positive int, unfinished hypotheses kept per sentence.
         length_penalty: `alpha >= 0` of the length penalty (0: rank by log-probability).
@@ -128,7 +129,7 @@ def beam_search_decode(
         decoded = next_log_probs(
             decoder,
             ops.reshape(rows["tokens"], (-1, 1)),
-            flat(rows["encoder_outputs"]),
+            tree.map_structure(flat, rows["encoder_outputs"]),
             ops.repeat(rows["source_mask"], beam_size, axis=0),
             [flat(state) for state in rows["states"]],
         )

@@ -6,7 +6,7 @@ The state is a dict of tensors whose first axis is the sentence (the rows that
 
 import dataclasses
 
-from keras import ops
+from keras import ops, tree
 
 from keras_attention.decoding.penalties import gnmt_length_penalty
 
@@ -66,7 +66,8 @@ def initial_state(encoder_outputs, source_mask, limits, max_length, options):
     and `n_best` empty finished places.
 
     Args:
-        encoder_outputs: the encoder's `(batch, T_enc, units)` outputs.
+        encoder_outputs: the encoder's `(batch, T_enc, units)` outputs (or a nested structure
+            of such tensors: an `Ensemble`'s).
         source_mask: boolean `(batch, T_enc)`.
         limits: int32 `(batch,)` length limit of each sentence.
         max_length: the length of the id rows.
@@ -91,7 +92,7 @@ def initial_state(encoder_outputs, source_mask, limits, max_length, options):
         "limits": limits,
         "best_possible_divisor": gnmt_length_penalty(limits, options.length_penalty),
         "source_mask": source_mask,
-        "encoder_outputs": per_beam(encoder_outputs, beam_size),
+        "encoder_outputs": tree.map_structure(lambda tensor: per_beam(tensor, beam_size), encoder_outputs),
     }
     outputs = {
         "scores": ops.full((batch, n_best), MINUS_INF, "float32"),

@@ -15,9 +15,10 @@ def greedy_decode(encoder, decoder, source_ids, max_length, max_length_ratio=Non
     limit stops growing (its outputs are padding), and the loop ends when all are finished.
 
     Args:
-        encoder: encoder model from `inference_models`.
-        decoder: decoder model from `inference_models`.
-        source_ids: int32 `(batch, T_enc)` source ids (padding 0, ending with `</s>`).
+        encoder: encoder model from `inference_models` (or an `Ensemble`'s encoder).
+        decoder: decoder model from `inference_models` (or an `Ensemble`'s decoder).
+        source_ids: int32 `(batch, T_enc)` source ids (padding 0, ending with `</s>`; for an
+            `Ensemble`, a tuple of them, one per source tokenization).
         max_length: maximum number of output tokens, `</s>` included.
         max_length_ratio: optional positive float: sentence `b` also stops after
             `ceil(max_length_ratio * source_length_b)` tokens, the source length counting its

@@ -5,6 +5,7 @@ from keras import ops
 
 from keras_attention.decoding.controls import length_options
 from keras_attention.decoding.loop import as_n_best, decode_token_by_token
+from keras_attention.decoding.step import batch_size
 from keras_attention.options.decoding import check_decoding_options
 
 
@@ -29,9 +30,10 @@ def sample_decode(
     temperature goes to 0 (or with `top_k=1`) the output becomes the greedy one.
 
     Args:
-        encoder: encoder model from `inference_models`.
-        decoder: decoder model from `inference_models`.
-        source_ids: int32 `(batch, T_enc)` source ids (padding 0, ending with `</s>`).
+        encoder: encoder model from `inference_models` (or an `Ensemble`'s encoder).
+        decoder: decoder model from `inference_models` (or an `Ensemble`'s decoder).
+        source_ids: int32 `(batch, T_enc)` source ids (padding 0, ending with `</s>`; for an
+            `Ensemble`, a tuple of them, one per source tokenization).
         max_length: maximum number of output tokens, `</s>` included.
         temperature: positive float; below 1 sharpens the distribution, above 1 flattens it.
         top_k: optional positive int, the number of most probable tokens to draw from (`None`:
@@ -59,7 +61,7 @@ def sample_decode(
         max_length_ratio=max_length_ratio,
         **controls,
     )
-    uniform = keras.random.uniform((max_length, ops.shape(source_ids)[0]), seed=seed)
+    uniform = keras.random.uniform((max_length, batch_size(source_ids)), seed=seed)
 
     def draw(step, sentences, log_probs):
         scaled = log_probs / temperature

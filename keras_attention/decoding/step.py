@@ -1,6 +1,6 @@
 """The encoder run and one decoder step, shared by the decoding strategies (`keras.ops` only)."""
 
-from keras import ops
+from keras import ops, tree
 
 from keras_attention.special_tokens import END_ID, PAD_ID, START_ID
 
@@ -9,25 +9,32 @@ def encode(encoder, source_ids, max_length, max_length_ratio=None):
     """Runs the encoder and sets each sentence's maximum output length.
 
     Args:
-        encoder: encoder model from `inference_models`.
-        source_ids: int32 `(batch, T_enc)` source ids, padded with 0.
+        encoder: encoder model from `inference_models`, or an `Ensemble`'s encoder.
+        source_ids: int32 `(batch, T_enc)` source ids, padded with 0 (for an `Ensemble`, a tuple
+            of them, one per source tokenization).
         max_length: maximum number of output tokens, `</s>` included.
         max_length_ratio: optional positive float; sentence `b` also stops after
             `ceil(max_length_ratio * source_length_b)` tokens (at least 1), where the source length
-            counts its non-padding ids (`</s>` included).
+            counts the non-padding ids of `source_mask` (`</s>` included).
 
     Returns:
-        Tuple `(encoder_outputs, source_mask, states, limits)`: the encoder's outputs, its list of
+        Tuple `(encoder_outputs, source_mask, states, limits)`: the encoder's outputs (a nested
+        structure of tensors for an `Ensemble`), its `(batch, T_enc)` source mask, its list of
         decoder start states, and int32 `(batch,)` output length limits.
     """
-    source_ids = ops.convert_to_tensor(source_ids, "int32")
+    source_ids = tree.map_structure(lambda ids: ops.convert_to_tensor(ids, "int32"), source_ids)
     encoder_outputs, source_mask, *states = encoder(source_ids)
-    limits = ops.full((ops.shape(source_ids)[0],), max_length, "int32")
+    limits = ops.full((ops.shape(source_mask)[0],), max_length, "int32")
     if max_length_ratio is not None:
         source_lengths = ops.sum(ops.cast(source_mask, "float64"), axis=1)
         relative = ops.cast(ops.ceil(source_lengths * max_length_ratio), "int32")
         limits = ops.minimum(limits, ops.maximum(relative, 1))
     return encoder_outputs, source_mask, states, limits
+
+
+def batch_size(source_ids):
+    """The number of sentences of `source_ids`: a tensor, or a tuple of them (see `encode`)."""
+    return ops.shape(tree.flatten(source_ids)[0])[0]
 
 
 def decoder_inputs(tokens):
@@ -51,7 +58,9 @@ def next_log_probs(decoder, tokens, encoder_outputs, source_mask, states):
     """Runs the one-step decoder.
 
     Args:
-        decoder: decoder model from `inference_models`.
+        decoder: decoder model from `inference_models`, or an `Ensemble`'s decoder (whose
+            attribute `outputs_log_probabilities` says that it outputs log-probabilities rather
+            than logits: they are used as they are).
         tokens: int32 `(batch, 1)` previous output tokens; `<pad>` (a finished row, whose
             outputs the caller ignores) is fed to the decoder as `</s>` (see `decoder_inputs`).
         encoder_outputs: `(batch, T_enc, d_enc)`.
@@ -64,7 +73,9 @@ def next_log_probs(decoder, tokens, encoder_outputs, source_mask, states):
         marks the end); float32 `(batch, T_enc)` alignments of this step; list of new states.
     """
     logits, alignments, *states = decoder([decoder_inputs(tokens), encoder_outputs, source_mask, *states])
-    log_probs = ops.log_softmax(ops.cast(logits[:, 0, :], "float32"), axis=-1)
+    log_probs = ops.cast(logits[:, 0, :], "float32")
+    if not getattr(decoder, "outputs_log_probabilities", False):
+        log_probs = ops.log_softmax(log_probs, axis=-1)
     padding = ops.equal(ops.arange(ops.shape(log_probs)[-1], dtype="int32"), PAD_ID)
     log_probs = ops.where(padding[None, :], float("-inf"), log_probs)
     return log_probs, ops.cast(alignments[:, 0, :], "float32"), states

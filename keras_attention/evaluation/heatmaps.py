@@ -83,7 +83,7 @@ def alignment_examples(translator, sentences):
         tokens show as `<unk>`.
     """
     output = translator.translate_batch(list(sentences))
-    probabilities = translator.generation_probabilities(output["source_ids"], output["ids"])
+    probabilities = translator.generation_probabilities(list(sentences), output["ids"])
     source_vocabulary = translator.source_tokenizer.vocabulary
     target_vocabulary = translator.target_tokenizer.vocabulary
     examples = []

@@ -70,13 +70,15 @@ def export_translator(
     `/models/NAME`; later exports leave it as it is (edited or not).
 
     Args:
-        translator: `Translator` with greedy or beam search decoding.
+        translator: `Translator` with greedy or beam search decoding (an ensemble's holds every
+            member, and its `alignments` signature gives their mean alignment).
         output: the model's folder (e.g. `saved_models/dates`), created if needed.
         version: integer version to write; default one more than the highest there (1 at first).
         model_name: the name clients call the model by; default the name of `output`.
         warmup_sentences: strings of the warmup requests.
         allowed_ops: ops a server is known to have (default `ops.ALLOWED_OPS`).
-        source: where the model comes from (e.g. its run directory), recorded in the metadata.
+        source: where the model comes from (e.g. its run directory, or the list of an ensemble's),
+            recorded in the metadata.
 
     Returns:
         `ExportResult`.
@@ -101,7 +103,7 @@ def export_translator(
     model_name = model_name or base.resolve().name
     temporary = layout.temporary_folder(base)
     try:
-        with tempfile.TemporaryDirectory() as assets, generic_lstm_kernels(translator.encoder, translator.decoder):
+        with tempfile.TemporaryDirectory() as assets, generic_lstm_kernels(*translator.models):
             module = ServingModule(translator, _tokenizer_models(translator, Path(assets)))
             tf.saved_model.save(module, str(temporary), signatures=module.signatures())
         ops = check_ops(temporary, allowed_ops)
@@ -141,9 +143,11 @@ def export_run(run_directory, output, version=None, decoding=None, **options):
 
 
 def _tokenizer_models(translator, folder):
-    """Writes the tokenizers' models (`Tokenizer.model`) into `folder` as `SIDE.spm.model`; returns their paths."""
+    """Writes the tokenizers' models (`Tokenizer.model`) into `folder` as `SIDE.spm.model` (an
+    ensemble's other source tokenizations as `source-2.spm.model`, ...); returns their paths."""
+    sources = [(f"source-{number}" if number > 1 else "source", tokenizer) for number, tokenizer in enumerate(translator.source_tokenizers, 1)]
     paths = []
-    for side, tokenizer in (("source", translator.source_tokenizer), ("target", translator.target_tokenizer)):
+    for side, tokenizer in (*sources, ("target", translator.target_tokenizer)):
         if tokenizer.model is not None:
             path = folder / f"{side}{SENTENCEPIECE_SUFFIX}"
             path.write_bytes(tokenizer.model)
@@ -167,7 +171,9 @@ def _metadata(translator, model_name, version, ops, source):
             "n_best": decoding.n_best,
             "max_length": decoding.max_length,
             "max_length_ratio": decoding.max_length_ratio,
+            "ensemble_average": decoding.ensemble_average if translator.is_ensemble else None,
         },
+        "models": len(translator.models) // 2,
         "max_source_length": translator.source_tokenizer.max_length,
         "signatures": {
             SERVING_SIGNATURE: ["translations", "scores", "n_best_translations", "n_best_scores",

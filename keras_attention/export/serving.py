@@ -46,9 +46,9 @@ class ServingModule(tf.Module):
       that output token t was generated rather than copied (zero outside the counts).
 
     The signatures call a fresh copy of the translator, whose `translate_batch` holds no graph
-    traced before. Create and save the module inside `generic_lstm_kernels(translator.encoder,
-    translator.decoder)`, as `export_translator` does, for a graph without `CudnnRNN*` ops
-    whatever device traces it (saving traces the functions again).
+    traced before. Create and save the module inside `generic_lstm_kernels(*translator.models)`,
+    as `export_translator` does, for a graph without `CudnnRNN*` ops whatever device traces it
+    (saving traces the functions again). An ensemble's module holds every member.
     """
 
     def __init__(self, translator, assets=()):
@@ -58,7 +58,7 @@ class ServingModule(tf.Module):
         # objects whose checkpoint entries a TF1-style loader (TF Serving, saved_model_cli run)
         # does not connect to the handles the functions read. The module tracks instead the
         # tokenizers (lookup tables) and the tf.Variables the signatures read.
-        self.source_tokenizer = translator.source_tokenizer
+        self.source_tokenizers = list(translator.source_tokenizers)
         self.target_tokenizer = translator.target_tokenizer
         translator = translator.copy()
         self.translate = tf.function(lambda inputs: _translate(translator, inputs), input_signature=[_INPUTS])
@@ -109,12 +109,16 @@ def generic_lstm_kernels(*models):
             layer.use_cudnn = setting
 
 
-def _translate_batch(translator, inputs):
-    """`Translator.translate_batch` of `inputs`, also for a batch of zero sentences."""
+def _translate_batch(translator, inputs, generation_probabilities=False):
+    """`Translator.translate_batch` of `inputs`, also for a batch of zero sentences; with
+    `generation_probabilities`, also copy attention's `generation_probabilities` (if any)."""
     count = tf.shape(inputs)[0]
     # The encoder cannot run on zero rows: translate one empty sentence instead and keep none.
     sentences = tf.cond(count > 0, lambda: inputs, lambda: tf.constant([""]))
     output = translator.translate_batch(sentences)
+    probabilities = translator.generation_probabilities(sentences, output["ids"]) if generation_probabilities else None
+    if probabilities is not None:
+        output = {**output, "generation_probabilities": probabilities}
     return {key: value[:count] for key, value in output.items()}
 
 
@@ -127,14 +131,14 @@ def _translate(translator, inputs):
         "n_best_translations": output["n_best_translations"],
         "n_best_scores": output["n_best_scores"],
         "source_lengths": output["source_lengths"],
-        "truncated": output["source_lengths"] > translator.source_tokenizer.max_length,
+        "truncated": output["truncated"],
         "unknown_tokens": output["unknown"],
     }
 
 
 def _align(translator, inputs):
     """The `alignments` signature (see `ServingModule`)."""
-    output = _translate_batch(translator, inputs)
+    output = _translate_batch(translator, inputs, generation_probabilities=True)
     source_counts = _token_counts(output["source_ids"])
     # An input that is empty after normalization has an empty translation and no output tokens.
     output_counts = tf.where(output["source_lengths"] > 0, _token_counts(output["ids"]), 0)
@@ -156,9 +160,9 @@ def _align(translator, inputs):
         "output_token_counts": output_counts,
         "alignments": tf.where(inside, alignments, tf.zeros_like(alignments)),
     }
-    probabilities = translator.generation_probabilities(output["source_ids"], output["ids"])
-    if probabilities is not None:
-        aligned["generation_probabilities"] = tf.where(output_mask, probabilities[:, :output_width], 0.0)
+    if "generation_probabilities" in output:
+        probabilities = output["generation_probabilities"][:, :output_width]
+        aligned["generation_probabilities"] = tf.where(output_mask, probabilities, 0.0)
     return aligned
 
 

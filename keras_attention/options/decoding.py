@@ -23,6 +23,9 @@ STRATEGIES = {
 }
 # The strategies a SavedModel may hold: a server should answer a sentence the same way every time.
 EXPORTABLE_STRATEGIES = ("greedy", "beam")
+# How an ensemble (`keras_attention.decoding.ensemble`) averages its members' next-token
+# distributions: the log of the mean probability, or the mean of the log-probabilities.
+ENSEMBLE_AVERAGES = ("probability", "log_probability")
 
 
 def check_decoding_options(strategy, **options):
@@ -33,8 +36,9 @@ def check_decoding_options(strategy, **options):
         **options: any of `max_length`, `batch_size`, `beam_size`, `n_best` (positive integers),
             `length_penalty`, `coverage_penalty` (numbers >= 0), `temperature` (> 0), `top_k`
             (positive integer or `None`), `max_length_ratio` (> 0 or `None`), `min_length` and
-            `no_repeat_ngram_size` (integers >= 0, 0 for off; `min_length` below `max_length`).
-            An `n_best` above 1 needs strategy `beam`, and at most `beam_size` hypotheses.
+            `no_repeat_ngram_size` (integers >= 0, 0 for off; `min_length` below `max_length`),
+            `ensemble_average` (one of `ENSEMBLE_AVERAGES`). An `n_best` above 1 needs strategy
+            `beam`, and at most `beam_size` hypotheses.
 
     Raises:
         OptionError: the first option that is not valid (a `ValueError`), named.
@@ -61,6 +65,8 @@ def check_decoding_options(strategy, **options):
         check_positive_int(options["top_k"], "top_k")
     if options.get("max_length_ratio") is not None:
         check_number(options["max_length_ratio"], "max_length_ratio", 0, strict=True)
+    if "ensemble_average" in options:
+        check_choice(options["ensemble_average"], ENSEMBLE_AVERAGES, "ensemble_average")
     n_best = options.get("n_best", 1)
     if strategy == "beam" and n_best > options.get("beam_size", n_best):
         raise OptionError("n_best", f"at most `beam_size` ({options['beam_size']})", n_best)
@@ -80,6 +86,7 @@ _CHECKS = {
     "max_length_ratio",
     "min_length",
     "no_repeat_ngram_size",
+    "ensemble_average",
 }
 
 

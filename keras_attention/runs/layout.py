@@ -24,6 +24,7 @@ The layout is stable: other tools build on it.
 """
 
 import dataclasses
+import hashlib
 import re
 from pathlib import Path
 
@@ -154,9 +155,20 @@ class RunLayout:
         return (self.backup, self.history, self.checkpoints, self.logs)
 
     # Written by `keras-attention evaluate`.
-    def hypotheses(self, data_file):
-        """Where `evaluate` writes its hypotheses on `data_file`: `hypotheses/STEM.tsv`."""
-        return self.directory / "hypotheses" / f"{Path(data_file).stem}.tsv"
+    def hypotheses(self, data_file, ensemble=None):
+        """Where `evaluate` writes its hypotheses on `data_file`: `hypotheses/STEM.tsv`.
+
+        Args:
+            data_file: the evaluated file.
+            ensemble: for an ensemble with this run first, the strings that name it (its runs'
+                paths and its average): then `hypotheses/STEM.ensemble-ID.tsv`, `ID` the first 8
+                hexadecimal digits of their SHA-256, so that each ensemble has its own file and
+                none overwrites the run's own.
+        """
+        if ensemble is None:
+            return self.directory / "hypotheses" / f"{Path(data_file).stem}.tsv"
+        digest = hashlib.sha256("\n".join(ensemble).encode("utf-8")).hexdigest()[:8]
+        return self.directory / "hypotheses" / f"{Path(data_file).stem}.ensemble-{digest}.tsv"
 
     def relative(self, path):
         """`path` relative to the run directory, as messages name it (`vocab/source.txt`)."""

@@ -4,18 +4,19 @@ The files and their paths: `keras_attention.runs.layout`.
 """
 
 import dataclasses
+import os
 import zipfile
 from pathlib import Path
 
 import keras
 
 from keras_attention.config import RunConfig
-from keras_attention.errors import RunDirectoryError
+from keras_attention.errors import ConfigError, RunDirectoryError
 from keras_attention.models import inference_models
 from keras_attention.runs.layout import RunLayout
 from keras_attention.text import vocab as vocab_lib
 from keras_attention.text.tokenizer import tokenizer_from_config
-from keras_attention.translator import Translator
+from keras_attention.translator import Translator, check_same_target_tokenizers
 
 
 @dataclasses.dataclass
@@ -52,6 +53,43 @@ class Run:
             batch_size=batch_size,
             decoding=decoding or self.config.decoding,
         )
+
+
+def load_translator(runs, batch_size=None, decoding=None):
+    """A `Translator` over one run, or over several as an ensemble that decodes as one model.
+
+    The members of an ensemble may have different models and source tokenizers (each tokenizes
+    the source itself), but they share the target vocabulary and tokenizer.
+
+    Args:
+        runs: list of `Run`s or run directories (one run: that run's translator).
+        batch_size: sentences decoded together (default: the first run's `decoding.batch_size`).
+        decoding: `DecodingConfig` to use (default: the first run's `decoding` section); its
+            `ensemble_average` says how the members' distributions are averaged.
+
+    Returns:
+        `Translator`.
+
+    Raises:
+        ConfigError: no run, or runs whose target vocabularies or tokenizers differ (the message
+            names each run that differs from the first, and how).
+        RunDirectoryError: a directory is missing or incomplete (see `load_run`).
+    """
+    runs = [load_run(run) if isinstance(run, (str, os.PathLike)) else run for run in runs]
+    if not runs:
+        raise ConfigError("an ensemble needs at least one run, got none")
+    if len(runs) == 1:
+        return runs[0].translator(batch_size=batch_size, decoding=decoding)
+    check_same_target_tokenizers([str(run.directory) for run in runs], [run.target_tokenizer for run in runs])
+    encoders, decoders = zip(*(inference_models(run.model) for run in runs))
+    return Translator(
+        list(encoders),
+        list(decoders),
+        [run.source_tokenizer for run in runs],
+        runs[0].target_tokenizer,
+        batch_size=batch_size,
+        decoding=decoding or runs[0].config.decoding,
+    )
 
 
 def is_run_directory(directory):

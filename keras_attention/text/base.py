@@ -69,6 +69,34 @@ class Tokenizer(tf.Module):
     def vocabulary_size(self):
         return len(self.vocabulary)
 
+    def differences(self, other, ignore=()):
+        """How `other` tokenizes differently from this tokenizer.
+
+        Args:
+            other: a `Tokenizer`.
+            ignore: names of settings to leave out (such as `max_length`, which detokenizing
+                does not read).
+
+        Returns:
+            list of strings, one per difference (kind, vocabulary size, the first differing
+            token, a setting, the SentencePiece model); empty if they tokenize alike.
+        """
+        if type(self) is not type(other):
+            return [f"tokenizer {type(other).__name__} instead of {type(self).__name__}"]
+        found = []
+        if self.vocabulary_size != other.vocabulary_size:
+            found.append(f"{other.vocabulary_size:,} tokens instead of {self.vocabulary_size:,}")
+        for index, (token, other_token) in enumerate(zip(self.vocabulary, other.vocabulary)):
+            if token != other_token:
+                found.append(f"token {index} is {other_token!r} instead of {token!r}")
+                break
+        for name in ("normalization", "lowercase", "collapse_whitespace", "max_length", "split_punctuation"):
+            if name not in ignore and getattr(self, name) != getattr(other, name):
+                found.append(f"{name} {getattr(other, name)!r} instead of {getattr(self, name)!r}")
+        if self.model != other.model:
+            found.append("another SentencePiece model")
+        return found
+
     def _split(self, strings):
         raise NotImplementedError
 

@@ -32,12 +32,16 @@ def dates_run(tmp_path_factory):
     return str(output)
 
 
-def bench_main(name):
+def bench_module(name):
     sys.path.insert(0, str(BENCH))
     try:
-        return importlib.import_module(name).main
+        return importlib.import_module(name)
     finally:
         sys.path.remove(str(BENCH))
+
+
+def bench_main(name):
+    return bench_module(name).main
 
 
 def table_rows(text):
@@ -113,3 +117,22 @@ def test_scale_bench_measures_the_first_step_memory_and_throughput(tmp_path, cap
     assert len(rows) == 5 and rows[1].startswith("| 3,000 |"), output
     assert [row.split(" | ")[0] for row in rows[3:]] == ["| in-memory", "| streamed"], output
     assert "Streamed input pipeline alone" in output
+
+
+def test_ensemble_bench_scores_single_runs_checkpoint_averaging_and_ensembles(tmp_path, capsys):
+    if not (BENCH.parents[1] / "shared" / "data" / "bible").is_dir():
+        pytest.skip("../shared/data/bible is absent: the ensemble bench trains on it")
+    results = tmp_path / "results.jsonl"
+    work = tmp_path / "work"
+    bench_main("ensemble")(["--quick", "--seeds", "0", "1", "--work", str(work), "--results", str(results)])
+    rows = table_rows(capsys.readouterr().out)
+    systems = ["single: seed-0", "single: seed-1", "checkpoint average: seed-0", "ensemble of 2", "ensemble of 2, mean log-probability"]
+    assert [row.split(" | ")[0][2:] for row in rows[1:]] == systems, rows
+    assert [row.split(" | ")[1] for row in rows[1:]] == ["greedy"] * len(systems)
+    assert rows[1].endswith("| 1.00x |"), rows
+    recorded = [json.loads(line) for line in results.read_text().splitlines()]
+    assert len(recorded) == 5 and all(result["seconds"] > 0 and 0 <= result["bleu"] <= 100 for result in recorded)
+    # The runs stay in --work, and a later call keeps them instead of training again.
+    trained = {path: path.stat().st_mtime for path in work.glob("seed-*/model.keras")}
+    assert bench_module("ensemble").train_runs(None, [0, 1], 0.1, work) == [work / "seed-0", work / "seed-1"]
+    assert {path: path.stat().st_mtime for path in work.glob("seed-*/model.keras")} == trained and len(trained) == 2

@@ -88,7 +88,7 @@ def test_the_controls_reach_every_decoder_through_the_config_and_the_cli():
     class Run:
         config = RunConfig.from_dict({})
 
-        def translator(self, decoding):
+        def translator(self, batch_size=None, decoding=None):
             return decoding
 
     for command, strategy in itertools.product(("translate", "evaluate", "export"), ("greedy", "beam")):
@@ -97,5 +97,5 @@ def test_the_controls_reach_every_decoder_through_the_config_and_the_cli():
             arguments += ["--data", "pairs.tsv"]
         if command == "export":
             arguments += ["--output", "saved"]
-        decoding = translator_from_arguments(Run(), build_parser().parse_args(arguments))
+        decoding = translator_from_arguments([Run()], build_parser().parse_args(arguments))
         assert (decoding.strategy, decoding.min_length, decoding.no_repeat_ngram_size) == (strategy, 3, 2)

@@ -85,7 +85,7 @@ def test_a_copy_model_shows_the_probability_of_generating_of_each_output_token(b
     copying = Translator(*inference_models(model), tokenizer, tokenizer, max_length=8)
     examples = alignment_examples(copying, dev[:2])
     output = copying.translate_batch(dev[:2])
-    expected = copying.generation_probabilities(output["source_ids"], output["ids"]).numpy()
+    expected = copying.generation_probabilities(dev[:2], output["ids"]).numpy()
     for index, example in enumerate(examples):
         count = len(example.output_tokens)
         np.testing.assert_array_equal(example.generation_probabilities, expected[index, :count])

@@ -1,8 +1,9 @@
-"""Fixtures of the export tests: four tiny runs, each exported once for the session (greedy from a
+"""Fixtures of the export tests: five tiny exports, each made once for the session (greedy from a
 trained character-level run through the CLI; through the library, beam search from an untrained
 WordPiece run, greedy from an untrained SentencePiece run, unigram source and BPE target, and
-greedy from an untrained copy-attention run, the last three saved without training to save time),
-and the answers of a serving client that cannot import keras_attention."""
+greedy from an untrained copy-attention run; through the CLI with `--model` twice, an ensemble of
+two untrained runs with different source tokenizers; the untrained runs saved without training
+to save time), and the answers of a serving client that cannot import keras_attention."""
 
 import base64
 import dataclasses
@@ -20,13 +21,15 @@ CLIENT = Path(__file__).resolve().parent / "serving_client.py"
 
 @dataclasses.dataclass
 class Exported:
-    """A tiny run exported once: `base/1` is the version folder; `translator` the library's."""
+    """A tiny run exported once: `base/1` is the version folder; `translator` the library's;
+    `runs` the run directories (two for the ensemble), `run` the first."""
 
     kind: str
     run: Path
     base: Path
     path: Path
     translator: object
+    runs: list
 
 
 @pytest.fixture(scope="session")
@@ -44,28 +47,33 @@ def export_of(tmp_path_factory):
     def export(kind):
         if kind not in cache:
             directory = tmp_path_factory.mktemp(f"export-{kind}")
-            settings = {key: KINDS[kind][key] for key in ("source", "target", "model")}
-            config = RunConfig.from_yaml(write_tiny_config(directory, **settings))
-            if KINDS[kind]["trained"]:
-                train(config, directory / "run", verbose=0, log=lambda line: None)
-            else:
-                _save_untrained_run(config, directory / "run")
+            runs = []
+            for number, settings in enumerate(KINDS[kind].get("members", [KINDS[kind]])):
+                run = directory / (f"run-{number + 1}" if "members" in KINDS[kind] else "run")
+                settings = {key: settings[key] for key in ("source", "target", "model")}
+                config = RunConfig.from_yaml(write_tiny_config(run.with_name(f"{run.name}-data"), **settings))
+                if KINDS[kind]["trained"]:
+                    train(config, run, verbose=0, log=lambda line: None)
+                else:
+                    _save_untrained_run(config, run, seed=5 + number)
+                runs.append(str(run))
             base = directory / "saved_models" / "dates"
-            arguments = ["--model", str(directory / "run"), "--output", str(base), *KINDS[kind]["decoding"]]
+            models = [argument for run in runs for argument in ("--model", run)]
+            arguments = [*models, "--output", str(base), *KINDS[kind]["decoding"]]
             namespace = cli.build_parser().parse_args(["export", *arguments])
-            translator = translator_from_arguments(load_run(namespace.model), namespace)
-            if kind == "greedy":
+            translator = translator_from_arguments([load_run(run) for run in namespace.model], namespace)
+            if kind in ("greedy", "ensemble"):
                 assert cli.main(["export", *arguments]) == 0
             else:
-                export_run(namespace.model, base, decoding=translator.decoding)
-            cache[kind] = Exported(kind, directory / "run", base, base / "1", translator)
+                export_run(runs[0], base, decoding=translator.decoding)
+            cache[kind] = Exported(kind, Path(runs[0]), base, base / "1", translator, runs)
         return cache[kind]
 
     return export
 
 
-def _save_untrained_run(config, directory):
-    """Writes a run directory with learned vocabularies and a freshly initialized model."""
+def _save_untrained_run(config, directory, seed):
+    """Writes a run directory with learned vocabularies and a model freshly initialized from `seed`."""
     import keras
 
     from keras_attention.data.sources import load_splits
@@ -75,7 +83,7 @@ def _save_untrained_run(config, directory):
 
     splits = load_splits(config.data, config.vocabulary_sample_size(), seed=0)
     source_tokenizer, target_tokenizer = learn_tokenizers(config, splits, lambda line: None)
-    keras.utils.set_random_seed(5)
+    keras.utils.set_random_seed(seed)
     model = build_seq2seq(config.model, source_tokenizer.vocabulary_size, target_tokenizer.vocabulary_size)
     save_run(directory, config, model, source_tokenizer, target_tokenizer)
 

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import tensorflow as tf
@@ -83,6 +84,14 @@ def test_decoding_options_are_recorded(exported):
     assert metadata["ops"] == list(saved_model_ops(exported.path))
     aligned = metadata["signatures"]["alignments"]
     assert ("generation_probabilities" in aligned) == (exported.kind == "copy")
+    ensemble = exported.kind == "ensemble"
+    assert metadata["models"] == (2 if ensemble else 1)
+    assert metadata["decoding"]["ensemble_average"] == ("probability" if ensemble else None)
+    sources = [str(Path(run).resolve()) for run in exported.runs]
+    assert metadata["source"] == (sources if ensemble else sources[0])
+    assets = sorted(path.name for path in (exported.path / "assets").glob("*.spm.model"))
+    expected = {"ensemble": ["source-2.spm.model"], "sentencepiece": ["source.spm.model", "target.spm.model"]}
+    assert assets == expected.get(exported.kind, [])
 
 
 def test_warmup_requests_replay_through_the_saved_model(export_of):
@@ -117,8 +126,9 @@ def test_every_op_of_the_export_is_allowed(exported):
         "char": set(),
         "wordpiece": {"FastWordpieceTokenizeWithOffsets"},
         "sentencepiece": {"SentencepieceOp", "SentencepieceTokenizeOp", "SentencepieceDetokenizeOp"},
-    }[KINDS[exported.kind]["source"]["tokenizer"]]
-    assert tokenizer_ops <= set(ops) and tokenizer_ops <= TEXT_OPS
+    }
+    for run in KINDS[exported.kind].get("members", [KINDS[exported.kind]]):  # each source tokenizer of an ensemble
+        assert tokenizer_ops[run["source"]["tokenizer"]] <= set(ops) & TEXT_OPS
 
 
 def test_sentencepiece_nodes_record_only_the_model_and_its_shared_name(export_of):

@@ -60,7 +60,7 @@ def test_alignments_signature_matches_the_translator(exported, served):
     answers = served(exported.kind)["tf2"][ALL]["alignments"]
     translator = exported.translator
     output = translator.translate_batch(tf.constant(INPUTS))
-    probabilities = translator.generation_probabilities(output["source_ids"], output["ids"])
+    probabilities = translator.generation_probabilities(tf.constant(INPUTS), output["ids"])
     probabilities = None if probabilities is None else probabilities.numpy()
     source_vocabulary = translator.source_tokenizer.vocabulary
     target_vocabulary = translator.target_tokenizer.vocabulary
@@ -117,10 +117,14 @@ def test_invalid_utf8_reads_as_replacement_characters(exported, served):
 
 
 def test_out_of_vocabulary_scripts_become_unknown_tokens(exported, served):
+    """Counted in each distinct source tokenization (one, but for the ensemble)."""
     answers = served(exported.kind)
     row = _row(answers, "emoji and other scripts")
     assert row["unknown_tokens"] >= 3 and not row["truncated"]
-    assert _row(answers, "emoji and other scripts", "alignments")["source_tokens"].count("<unk>") == row["unknown_tokens"]
+    text = tf.constant([BAD_INPUTS["emoji and other scripts"]])
+    counts = [int(tokenizer.encode_source(text)["unknown"][0]) for tokenizer in exported.translator.source_tokenizers]
+    assert _row(answers, "emoji and other scripts", "alignments")["source_tokens"].count("<unk>") == counts[0]
+    assert row["unknown_tokens"] == sum(counts) and len(counts) == (2 if exported.kind == "ensemble" else 1)
     assert all(_row(answers, name)["unknown_tokens"] == 0 for name in SENTENCES)
 
 

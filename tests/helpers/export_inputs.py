@@ -58,4 +58,15 @@ KINDS = {
         "model": {"copy": True, "tie_embeddings": True, "attentional_units": 8},
         "decoding": ["--strategy", "greedy", "--min-length", "2"],
     },
+    # Two runs that tokenize the source differently (WordPiece, SentencePiece) over one target
+    # vocabulary, exported as one ensemble through the CLI (`--model` twice); beam search with the
+    # coverage penalty, which reads the members' mean alignment.
+    "ensemble": {
+        "members": [
+            {"source": {"tokenizer": "wordpiece", "vocabulary_size": 120}, "target": {}, "model": {}},
+            {"source": {"tokenizer": "sentencepiece", "vocabulary_size": 100}, "target": {}, "model": {"dropout": 0.1}},
+        ],
+        "trained": False,
+        "decoding": ["--strategy", "beam", "--beam-size", "3", "--n-best", "2", "--coverage-penalty", "0.2"],
+    },
 }
