@@ -28,13 +28,13 @@ demo: $(STAMP)
 	@$(BIN)/keras-attention translate --model runs/dates $(EXAMPLES) | paste -d '\t' <(printf '%s\n' $(EXAMPLES)) -
 
 # Two pytest workers (pytest-xdist): most tests spend their time tracing graphs on one core.
-# `worksteal` hands each worker a contiguous half of the tests, so that a module's fixtures (such
-# as the trained dates run of tests/test_cli.py) are mostly built once, then rebalances the tail.
+# `loadscope` hands out whole scopes (tests/conftest.py's `fixture_scope`: a module, or all of
+# tests/export and of tests/trainer, which share session fixtures), so no fixture is built twice.
 test: $(BACKENDS_STAMP)
-	$(BIN)/python -m pytest -n 2 --dist worksteal --durations=20
-	PYTHON=$(BIN)/python bash tests/backends.sh -n 2
+	$(BIN)/python -m pytest -n 2 --dist loadscope --durations=20
+	PYTHON=$(BIN)/python bash tests/backends.sh -n 2 --dist loadscope
 
-# Every benchmark (about 2.5 hours), appended to BENCHMARKS.md with the date and commit.
+# Every benchmark (about 3.5 hours), appended to BENCHMARKS.md with the date and commit.
 bench: $(STAMP)
 	test -d runs/dates || $(BIN)/keras-attention train --config training/configs/dates.yaml --output runs/dates
 	$(BIN)/python bench/run_all.py --model runs/dates --append BENCHMARKS.md

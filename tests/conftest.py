@@ -16,6 +16,33 @@ import keras  # noqa: E402
 import pytest  # noqa: E402
 
 
+SHARED_FIXTURE_FOLDERS = ("export", "trainer")
+"""Folders whose test modules share session fixtures (`tests/export/conftest.py`: five exports and
+one serving client in a fresh process, minutes of work; `tests/trainer/conftest.py`: a tiny run)."""
+
+
+def fixture_scope(nodeid):
+    """The unit of work of `make test`'s scheduler: a test's module, or the whole folder of
+    `SHARED_FIXTURE_FOLDERS` it is in, so that no module or session fixture is built twice."""
+    path = nodeid.split("::")[0]
+    parts = path.split("/")
+    return "/".join(parts[:2]) if len(parts) > 2 and parts[1] in SHARED_FIXTURE_FOLDERS else path
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """With `--dist loadscope`, pytest-xdist hands out whole `fixture_scope`s (its own
+    `xdist_group` marks are lost on pytest 9: they rename `item._nodeid`, which pytest no longer reads)."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FixtureScopeScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return fixture_scope(nodeid)
+
+    return FixtureScopeScheduling(config, log)
+
+
 @pytest.fixture(autouse=True)
 def _seed():
     keras.utils.set_random_seed(1234)
