@@ -10,7 +10,6 @@
 """
 
 import re
-import warnings
 from pathlib import Path
 
 import keras
@@ -18,10 +17,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from helpers.cli_calls import run_cli
 from helpers.ensemble_reference import numpy_greedy
 from helpers.tiny_configs import TINY_MODEL
 from helpers.tiny_seq2seq import CONFIG, TEXT, tiny_translator_parts
-from keras_attention import cli
 from keras_attention.config import DecodingConfig, ModelConfig, RunConfig, TextConfig
 from keras_attention.errors import ConfigError
 from keras_attention.models import build_seq2seq, inference_models
@@ -144,13 +143,6 @@ def runs(parts, other_parts, tmp_path_factory):
     directories["other target"] = tmp_path_factory.mktemp("other-target")
     save_run(directories["other target"], config, model, parts[2], other_target)
     return directories
-
-
-def run_cli(capsys, monkeypatch, *args):
-    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)
-    status = cli.main([str(arg) for arg in args])
-    output = capsys.readouterr()
-    return status, output.out, output.err
 
 
 def test_translate_and_evaluate_take_model_more_than_once(runs, tmp_path, capsys, monkeypatch):

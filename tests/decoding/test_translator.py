@@ -1,7 +1,6 @@
 """The Translator and the `translate` / `evaluate` commands with every decoding strategy."""
 
 import re
-import warnings
 
 import numpy as np
 import pytest
@@ -13,6 +12,7 @@ from keras_attention.decoding import beam_search_decode, greedy_decode, sample_d
 from keras_attention.errors import ConfigError
 from keras_attention.runs import save_run
 from keras_attention.translator import Translator
+from helpers.cli_calls import run_cli
 from helpers.tiny_seq2seq import CONFIG, TEXT, tiny_translator_parts
 
 SENTENCES = ["abc", "", "fed cab", "a", "bad bed"]
@@ -117,13 +117,6 @@ def run_dir(parts, tmp_path_factory):
     config = RunConfig(source=TEXT, target=TEXT, model=CONFIG, decoding=DecodingConfig(max_length=6))
     save_run(directory, config, parts[4], parts[2], parts[3])
     return directory
-
-
-def run_cli(capsys, monkeypatch, *args):
-    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)
-    status = cli.main([str(arg) for arg in args])
-    output = capsys.readouterr()
-    return status, output.out, output.err
 
 
 def test_translate_prints_n_best_lists(parts, run_dir, capsys, monkeypatch):
