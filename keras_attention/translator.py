@@ -89,9 +89,14 @@ class Translator(tf.Module):
         self.seed_state = self.seed_generator.state
 
     @property
+    def model_count(self):
+        """The number of models this translator decodes with (above 1: an ensemble)."""
+        return len(self._members)
+
+    @property
     def is_ensemble(self):
         """Whether this translator decodes with several models."""
-        return len(self._members) > 1
+        return self.model_count > 1
 
     def copy(self):
         """A `Translator` with the same models, tokenizers and decoding, and none of this one's

@@ -173,7 +173,7 @@ def _metadata(translator, model_name, version, ops, source):
             "max_length_ratio": decoding.max_length_ratio,
             "ensemble_average": decoding.ensemble_average if translator.is_ensemble else None,
         },
-        "models": len(translator.models) // 2,
+        "models": translator.model_count,
         "max_source_length": translator.source_tokenizer.max_length,
         "signatures": {
             SERVING_SIGNATURE: ["translations", "scores", "n_best_translations", "n_best_scores",
