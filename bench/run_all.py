@@ -31,6 +31,7 @@ def scripts(model):
         ("Training throughput and FLOP utilization", ["training_throughput.py"]),
         ("Peak memory", ["memory.py", "--model", model]),
         ("Decoding speed", ["decoding.py", "--model", model]),
+        ("Time to the first translation: tracing without AutoGraph", ["tracing.py", "--model", model]),
         ("Attention keys once per sentence", ["attention_keys.py"]),
         ("Serving: SavedModel against the library", ["export.py", "--model", model]),
         ("Attention variants", ["attention_variants.py"]),

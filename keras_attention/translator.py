@@ -118,7 +118,10 @@ class Translator(tf.Module):
         ids = tuple(source["ids"] for source in sources) if self.is_ensemble else sources[0]["ids"]
         return ids, sources
 
-    @tf.function(input_signature=[_STRINGS])
+    # Traced without AutoGraph: the decoding loops are `keras.ops.while_loop`s, with no Python
+    # control flow on tensors to convert, and converting every function the trace calls made the
+    # first call slower (bench/tracing.py). The export's and tokenizers' functions do the same.
+    @tf.function(input_signature=[_STRINGS], autograph=False)
     def translate_batch(self, sentences):
         """Translates a batch of sentences inside one graph.
 

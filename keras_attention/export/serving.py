@@ -61,8 +61,8 @@ class ServingModule(tf.Module):
         self.source_tokenizers = list(translator.source_tokenizers)
         self.target_tokenizer = translator.target_tokenizer
         translator = translator.copy()
-        self.translate = tf.function(lambda inputs: _translate(translator, inputs), input_signature=[_INPUTS])
-        self.align = tf.function(lambda inputs: _align(translator, inputs), input_signature=[_INPUTS])
+        self.translate = tf.function(lambda inputs: _translate(translator, inputs), input_signature=[_INPUTS], autograph=False)
+        self.align = tf.function(lambda inputs: _align(translator, inputs), input_signature=[_INPUTS], autograph=False)
         self.model_variables = _variables_read_by(
             [self.translate.get_concrete_function(), self.align.get_concrete_function()]
         )

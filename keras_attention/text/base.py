@@ -111,24 +111,24 @@ class Tokenizer(tf.Module):
         """Learns a vocabulary from training `texts` (list of strings) as `text_config` says."""
         raise NotImplementedError
 
-    @tf.function(input_signature=[STRINGS])
+    @tf.function(input_signature=[STRINGS], autograph=False)
     def normalize(self, strings):
         """Normalizes strings `(batch,)` as configured."""
         return normalize(
             strings, self.normalization, self.lowercase, self.collapse_whitespace, self.split_punctuation
         )
 
-    @tf.function(input_signature=[STRINGS])
+    @tf.function(input_signature=[STRINGS], autograph=False)
     def split(self, strings):
         """Returns the tokens of each normalized string, a ragged `(batch, None)` string tensor."""
         return self._split(self.normalize(strings))
 
-    @tf.function(input_signature=[STRINGS])
+    @tf.function(input_signature=[STRINGS], autograph=False)
     def tokenize(self, strings):
         """Returns untruncated token ids, a ragged `(batch, None)` int32 tensor."""
         return self._tokenize(self.normalize(strings))
 
-    @tf.function(input_signature=[STRINGS])
+    @tf.function(input_signature=[STRINGS], autograph=False)
     def encode_source(self, strings):
         """Frames source text for the encoder.
 
@@ -146,7 +146,7 @@ class Tokenizer(tf.Module):
             "unknown": tf.reduce_sum(tf.cast(tf.equal(ids, vocab_lib.UNK_ID), tf.int32), axis=1),
         }
 
-    @tf.function(input_signature=[STRINGS])
+    @tf.function(input_signature=[STRINGS], autograph=False)
     def encode_target(self, strings):
         """Frames target text for teacher forcing.
 
@@ -165,7 +165,7 @@ class Tokenizer(tf.Module):
             "lengths": tf.cast(ids.row_lengths(), tf.int32),
         }
 
-    @tf.function(input_signature=[IDS])
+    @tf.function(input_signature=[IDS], autograph=False)
     def id_to_tokens(self, ids):
         """Returns the tokens of `(batch, T)` ids up to the first `</s>`, specials other than
         `<unk>` removed, as a ragged `(batch, None)` string tensor."""
@@ -175,7 +175,7 @@ class Tokenizer(tf.Module):
         keep = before_end & ((ids >= len(vocab_lib.SPECIAL_TOKENS)) | tf.equal(ids, vocab_lib.UNK_ID))
         return tf.ragged.boolean_mask(tf.gather(self._id_to_token, ids), keep)
 
-    @tf.function(input_signature=[IDS])
+    @tf.function(input_signature=[IDS], autograph=False)
     def detokenize(self, ids):
         """Turns `(batch, T)` ids back into strings `(batch,)` (see `id_to_tokens`)."""
         return self._join(self.id_to_tokens(ids))

@@ -54,7 +54,7 @@ class AttentionImages(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         self._writer = tf.summary.create_file_writer(self.log_dir)
-        self._compute_alignments = tf.function(self._alignments)
+        self._compute_alignments = tf.function(self._alignments, autograph=False)
 
     def on_epoch_end(self, epoch, logs=None):
         alignments = self._compute_alignments().numpy()

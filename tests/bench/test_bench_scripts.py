@@ -63,10 +63,11 @@ def table_rows(text):
         ("decoding", ["--quick", "--generic-lstm-kernels"], 4),
         ("attention_keys", ["--quick"], 7),
         ("memory", ["--quick"], 6),
+        ("tracing", ["--quick"], 2),
     ],
 )
 def test_bench_script_prints_its_table(name, argv, rows, dates_run, capsys):
-    if name in ("decoding", "memory"):
+    if name in ("decoding", "memory", "tracing"):
         argv = [*argv, "--model", dates_run]
     bench_main(name)(argv)
     output = capsys.readouterr().out
