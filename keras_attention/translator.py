@@ -98,13 +98,18 @@ class Translator(tf.Module):
         """Whether this translator decodes with several models."""
         return self.model_count > 1
 
-    def copy(self):
-        """A `Translator` with the same models, tokenizers and decoding, and none of this one's
-        traced graphs (a fresh `translate_batch` that traces again on its first call)."""
+    def copy(self, decoding=None):
+        """A `Translator` with the same models and tokenizers, and none of this one's traced
+        graphs (a fresh `translate_batch` that traces again on its first call).
+
+        Args:
+            decoding: `DecodingConfig` of the copy; this translator's when `None`.
+        """
         encoders, decoders, source_tokenizers = (list(side) for side in zip(*self._members))
         if not self.is_ensemble:
             encoders, decoders, source_tokenizers = encoders[0], decoders[0], source_tokenizers[0]
-        return Translator(encoders, decoders, source_tokenizers, self.target_tokenizer, decoding=self.decoding)
+        decoding = decoding or self.decoding
+        return Translator(encoders, decoders, source_tokenizers, self.target_tokenizer, decoding=decoding)
 
     def _decode(self, source_ids):
         """Runs the configured strategy; returns n-best shaped outputs `(batch, n_best, ...)`."""

@@ -111,6 +111,17 @@ def test_copy_shares_the_models_and_options_and_traces_anew(parts):
     )
 
 
+def test_copy_with_another_decoding_decodes_the_same_models_that_way(parts):
+    module = translator(parts, strategy="beam", beam_size=3, n_best=2)
+    greedy = module.copy(decoding=DecodingConfig(max_length=module.max_length))
+    assert (greedy.encoder, greedy.decoder) == (module.encoder, module.decoder) and module.decoding.strategy == "beam"
+    built_greedy = translator(parts)  # bound to a name: a tf.function method holds its object weakly
+    np.testing.assert_array_equal(
+        greedy.translate_batch(tf.constant(SENTENCES))["translations"],
+        built_greedy.translate_batch(tf.constant(SENTENCES))["translations"],
+    )
+
+
 @pytest.fixture(scope="module")
 def run_dir(parts, tmp_path_factory):
     directory = tmp_path_factory.mktemp("run")
