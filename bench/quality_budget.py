@@ -174,14 +174,14 @@ def main(argv=None):
     parser.add_argument("--no-beam", action="store_true", help="skip the beam-5 evaluation of ours")
     parser.add_argument("--work", help="folder for the runs and logs (default: a temporary folder)")
     parser.add_argument("--results", help="append each result as a JSON line to this file")
-    parser.add_argument("--quick", action="store_true", help="smoke test: 0.1 minutes on 500 pairs")
+    parser.add_argument("--quick", action="store_true", help="smoke test: 0.02 minutes on 500 pairs")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as temporary:
         work = Path(args.work or temporary)
         work.mkdir(parents=True, exist_ok=True)
         sample = None
         if args.quick:
-            args.minutes = [0.1]
+            args.minutes = [0.02]
             args.no_beam = True
             args.set += ["source.vocabulary_size=200", "target.vocabulary_size=200", "evaluation.dev_bleu_sentences=8"]
             sample = write_samples(work, [(name, BIBLE / f"web-sparv.{name}.tsv", count) for name, count in (("train", 500), ("dev", 20))])

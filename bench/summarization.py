@@ -110,7 +110,7 @@ def main(argv=None):
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config key of every model")
     parser.add_argument("--work", help="folder for the runs and logs (default: a temporary folder)")
     parser.add_argument("--results", help="append each result as a JSON line to this file")
-    parser.add_argument("--quick", action="store_true", help="smoke test: 0.1 minutes on 400 pairs, greedy")
+    parser.add_argument("--quick", action="store_true", help="smoke test: 0.02 minutes on 400 pairs, greedy")
     args = parser.parse_args(argv)
     from keras_attention.config import RunConfig
 
@@ -120,7 +120,7 @@ def main(argv=None):
         work.mkdir(parents=True, exist_ok=True)
         budget, dev, sample = args.minutes or shipped.training.max_training_minutes, shipped.data.dev, None
         if args.quick:
-            budget = 0.1
+            budget = 0.02
             args.set += ["source.vocabulary_size=300", "target.vocabulary_size=300", "decoding.strategy=greedy"]
             train = Path(dev).with_name("descriptions.train.tsv")
             sample = write_samples(work, [("train", train, 400), ("dev", dev, 20)])

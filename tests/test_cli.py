@@ -1,5 +1,9 @@
 """End to end through the `keras-attention` command: train the dates model, translate, evaluate,
-and every user error path (clear message, exit status 2, no traceback)."""
+and every user error path (clear message, exit status 2, no traceback).
+
+The training run and one translation run in a fresh process, as a user starts them; the other
+commands run in the test process (`helpers.cli_calls.run_cli`), where an uncaught exception fails
+the test as a traceback would."""
 
 import json
 import os
@@ -11,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers.cli_calls import run_cli
 
 from keras_attention.data import dates
 
@@ -32,10 +37,11 @@ def cli(*args, stdin=None, cwd=None):
 
 
 def assert_user_error(result, *fragments):
-    assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stderr
+    """`result`, a `run_cli` result, is a user error: exit status 2 and every fragment on stderr."""
+    status, _, err = result
+    assert status == 2, err
     for fragment in fragments:
-        assert fragment in result.stderr
+        assert fragment in err
 
 
 @pytest.fixture(scope="session")
@@ -71,23 +77,20 @@ def test_translate_in_fresh_process_equals_in_library(run_dir):
     assert sum(e == t for e, (_, t) in zip(expected, dates.generate_pairs(300, seed=42))) >= 297
 
 
-def test_translate_arguments(run_dir):
-    result = cli("translate", "--model", run_dir, "Tuesday, March 3, 1998", "3rd of july 2021")
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == ["1998-03-03", "2021-07-03"]
+def test_translate_arguments(run_dir, capsys, monkeypatch):
+    status, out, err = run_cli(capsys, monkeypatch, "translate", "--model", run_dir, "Tuesday, March 3, 1998", "3rd of july 2021")
+    assert status == 0, err
+    assert out.splitlines() == ["1998-03-03", "2021-07-03"]
 
 
-def test_translate_ten_thousand_lines_from_stdin(run_dir):
+def test_translate_ten_thousand_lines_from_stdin(run_dir, capsys, monkeypatch):
     sentences = [source for source, _ in dates.generate_pairs(10000, seed=5)]
     sentences[17] = ""
-    started = time.perf_counter()
-    result = cli("translate", "--model", run_dir, stdin="\n".join(sentences) + "\n")
-    elapsed = time.perf_counter() - started
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.split("\n")
+    status, out, err = run_cli(capsys, monkeypatch, "translate", "--model", run_dir, stdin="\n".join(sentences) + "\n")
+    assert status == 0, err
+    lines = out.split("\n")
     assert len(lines) == 10001 and lines[-1] == ""
     assert lines[17] == ""
-    assert elapsed < 120
 
 
 def test_translate_uses_batched_calls(run_dir):
@@ -106,24 +109,24 @@ def test_translate_uses_batched_calls(run_dir):
     assert calls == [256, 256, 256, 232]
 
 
-def test_empty_long_and_unknown_inputs(run_dir):
+def test_empty_long_and_unknown_inputs(run_dir, capsys, monkeypatch):
     long_line = "3 march 1998 " + "x" * 200
-    result = cli("translate", "--model", run_dir, stdin=f"\n   \n{long_line}\n3 march 1998 日本\n")
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.split("\n")
+    stdin = f"\n   \n{long_line}\n3 march 1998 日本\n"
+    status, out, err = run_cli(capsys, monkeypatch, "translate", "--model", run_dir, stdin=stdin)
+    assert status == 0, err
+    lines = out.split("\n")
     assert lines[:2] == ["", ""] and len(lines) == 5
-    assert "1 of 4 inputs were longer than the model's maximum of 48 source tokens and were truncated" in result.stderr
-    assert "source tokens were outside the vocabulary and were mapped to <unk>" in result.stderr
+    assert "1 of 4 inputs were longer than the model's maximum of 48 source tokens and were truncated" in err
+    assert "source tokens were outside the vocabulary and were mapped to <unk>" in err
 
 
-def test_evaluate_json_and_hypotheses(run_dir, tmp_path):
+def test_evaluate_json_and_hypotheses(run_dir, tmp_path, capsys, monkeypatch):
     pairs = dates.generate_pairs(200, seed=77)
     dates.write_tsv(pairs, tmp_path / "test.tsv")
-    result = cli(
-        "evaluate", "--model", run_dir, "--data", tmp_path / "test.tsv", "--json", "--hypotheses", tmp_path / "hyp.tsv"
-    )
-    assert result.returncode == 0, result.stderr
-    scores = json.loads(result.stdout)
+    arguments = ["--data", tmp_path / "test.tsv", "--json", "--hypotheses", tmp_path / "hyp.tsv"]
+    status, out, err = run_cli(capsys, monkeypatch, "evaluate", "--model", run_dir, *arguments)
+    assert status == 0, err
+    scores = json.loads(out)
     assert scores["sentences"] == 200 and scores["exact_match"] >= 0.97
     assert scores["hypotheses"] == str(tmp_path / "hyp.tsv")
     assert scores["bleu_signature"].startswith("nrefs:1")
@@ -134,45 +137,47 @@ def test_evaluate_json_and_hypotheses(run_dir, tmp_path):
     assert exact == pytest.approx(scores["exact_match"])
 
 
-def test_evaluate_text_report_writes_hypotheses_into_the_run(run_dir, tmp_path):
+def test_evaluate_text_report_writes_hypotheses_into_the_run(run_dir, tmp_path, capsys, monkeypatch):
     pairs = dates.generate_pairs(20, seed=1)
     dates.write_tsv(pairs, tmp_path / "held-out.tsv")
-    result = cli("evaluate", "--model", run_dir, "--data", tmp_path / "held-out.tsv")
-    assert result.returncode == 0, result.stderr
-    assert "exact match:" in result.stdout and "BLEU:" in result.stdout and "nrefs:1" in result.stdout
-    assert re.search(r"^ROUGE-1/2/L: \d+\.\d\d / \d+\.\d\d / \d+\.\d\d  \(rouge-score F1, stemmed\)$", result.stdout, re.M)
+    status, out, err = run_cli(capsys, monkeypatch, "evaluate", "--model", run_dir, "--data", tmp_path / "held-out.tsv")
+    assert status == 0, err
+    assert "exact match:" in out and "BLEU:" in out and "nrefs:1" in out
+    assert re.search(r"^ROUGE-1/2/L: \d+\.\d\d / \d+\.\d\d / \d+\.\d\d  \(rouge-score F1, stemmed\)$", out, re.M)
     written = run_dir / "hypotheses" / "held-out.tsv"
-    assert f"hypotheses:  {written}" in result.stdout
+    assert f"hypotheses:  {written}" in out
     rows = [line.split("\t") for line in written.read_text(encoding="utf-8").splitlines()]
     assert [(row[0], row[1]) for row in rows] == pairs and all(len(row) == 3 for row in rows)
 
 
-def test_evaluate_without_hypotheses(run_dir, tmp_path, capsys):
-    from keras_attention import cli as cli_module
-
+def test_evaluate_without_hypotheses(run_dir, tmp_path, capsys, monkeypatch):
     dates.write_tsv(dates.generate_pairs(5, seed=2), tmp_path / "unwritten.tsv")
-    assert cli_module.main(["evaluate", "--model", str(run_dir), "--data", str(tmp_path / "unwritten.tsv"), "--no-hypotheses"]) == 0
-    assert "hypotheses:" not in capsys.readouterr().out
+    arguments = ["--data", tmp_path / "unwritten.tsv", "--no-hypotheses"]
+    status, out, err = run_cli(capsys, monkeypatch, "evaluate", "--model", run_dir, *arguments)
+    assert status == 0, err
+    assert "hypotheses:" not in out
     assert not (run_dir / "hypotheses" / "unwritten.tsv").exists()
 
 
-def test_missing_model_directory(tmp_path):
-    assert_user_error(cli("translate", "--model", tmp_path / "nope", "x"), "does not exist")
+def test_missing_model_directory(tmp_path, capsys, monkeypatch):
+    assert_user_error(run_cli(capsys, monkeypatch, "translate", "--model", tmp_path / "nope", "x"), "does not exist")
 
 
 @pytest.mark.parametrize("missing", ["vocab/target.txt", "model.keras", "config.yaml"])
-def test_incomplete_model_directory(run_dir, tmp_path, missing):
+def test_incomplete_model_directory(run_dir, tmp_path, capsys, monkeypatch, missing):
     broken = tmp_path / "broken"
     shutil.copytree(run_dir, broken)
     (broken / missing).unlink()
-    assert_user_error(cli("translate", "--model", broken, "x"), f"is incomplete: missing {missing}")
+    result = run_cli(capsys, monkeypatch, "translate", "--model", broken, "x")
+    assert_user_error(result, f"is incomplete: missing {missing}")
 
 
-def test_corrupt_model_file(run_dir, tmp_path):
+def test_corrupt_model_file(run_dir, tmp_path, capsys, monkeypatch):
     broken = tmp_path / "broken"
     shutil.copytree(run_dir, broken)
     (broken / "model.keras").write_text("not a model")
-    assert_user_error(cli("translate", "--model", broken, "x"), "model.keras: not a Keras model archive")
+    result = run_cli(capsys, monkeypatch, "translate", "--model", broken, "x")
+    assert_user_error(result, "model.keras: not a Keras model archive")
 
 
 @pytest.mark.parametrize(
@@ -184,34 +189,24 @@ def test_corrupt_model_file(run_dir, tmp_path):
         ("model:\n  attention_units: -5\n", ["model.attention_units: expected a positive integer, got -5"]),
     ],
 )
-def test_bad_config(tmp_path, text, fragments):
+def test_bad_config(tmp_path, capsys, monkeypatch, text, fragments):
     config = tmp_path / "bad.yaml"
     config.write_text(text)
-    result = cli("train", "--config", config, "--output", tmp_path / "run")
+    result = run_cli(capsys, monkeypatch, "train", "--config", config, "--output", tmp_path / "run")
     assert_user_error(result, str(config), *fragments)
     assert not (tmp_path / "run").exists()
 
 
-def test_train_refuses_to_replace_a_run(run_dir, tmp_path):
-    result = cli("train", "--config", DATES_CONFIG, "--output", run_dir)
+def test_train_refuses_to_replace_a_run(run_dir, capsys, monkeypatch):
+    result = run_cli(capsys, monkeypatch, "train", "--config", DATES_CONFIG, "--output", run_dir)
     assert_user_error(result, "already holds a run; pass --overwrite")
 
 
-def test_evaluate_bad_data_file(run_dir, tmp_path):
+def test_evaluate_bad_data_file(run_dir, tmp_path, capsys, monkeypatch):
     data = tmp_path / "bad.tsv"
     data.write_text("3 march 1998\t1998-03-03\nno tab here\n")
-    assert_user_error(
-        cli("evaluate", "--model", run_dir, "--data", data), f"{data}, line 2: expected 2 tab-separated fields"
-    )
-
-
-def in_process(capsys, *args):
-    """Runs `keras-attention ARGS` in this process; returns `(status, stdout, stderr)`."""
-    from keras_attention import cli as cli_module
-
-    status = cli_module.main([str(arg) for arg in args])
-    output = capsys.readouterr()
-    return status, output.out, output.err
+    result = run_cli(capsys, monkeypatch, "evaluate", "--model", run_dir, "--data", data)
+    assert_user_error(result, f"{data}, line 2: expected 2 tab-separated fields")
 
 
 def write_formats(pairs, directory):
@@ -231,26 +226,26 @@ def write_formats(pairs, directory):
     }
 
 
-def test_evaluate_and_translate_read_every_format(run_dir, tmp_path, capsys):
+def test_evaluate_and_translate_read_every_format(run_dir, tmp_path, capsys, monkeypatch):
     pairs = dates.generate_pairs(30, seed=5)
     files = write_formats(pairs, tmp_path)
-    status, out, err = in_process(capsys, "translate", "--model", run_dir, *[source for source, _ in pairs])
+    status, out, err = run_cli(capsys, monkeypatch, "translate", "--model", run_dir, *[source for source, _ in pairs])
     assert status == 0, err
     expected_translations = out
     scores = {}
     for file_format, paths in files.items():
-        status, out, err = in_process(
-            capsys, "evaluate", "--model", run_dir, "--format", file_format, "--data", *paths, "--json", "--no-hypotheses"
+        status, out, err = run_cli(
+            capsys, monkeypatch, "evaluate", "--model", run_dir, "--format", file_format, "--data", *paths, "--json", "--no-hypotheses"
         )
         assert status == 0, err
         scores[file_format] = json.loads(out)
-        status, out, err = in_process(
-            capsys, "translate", "--model", run_dir, "--format", file_format, "--input", paths[0]
+        status, out, err = run_cli(
+            capsys, monkeypatch, "translate", "--model", run_dir, "--format", file_format, "--input", paths[0]
         )
         assert (status, out) == (0, expected_translations), (file_format, err)
     assert scores["tsv"]["sentences"] == 30 and scores["tsv"]["exact_match"] >= 0.9
     assert all(result == scores["tsv"] for result in scores.values()), scores
-    status, out, err = in_process(capsys, "evaluate", "--model", run_dir, "--data", files["tsv"][0], "--json")
+    status, out, err = run_cli(capsys, monkeypatch, "evaluate", "--model", run_dir, "--data", files["tsv"][0], "--json")
     assert status == 0 and json.loads(out)["sentences"] == 30, "the dates run reads tsv by default"
 
 
@@ -263,43 +258,43 @@ def test_evaluate_and_translate_read_every_format(run_dir, tmp_path, capsys):
         ("jsonl", '{"source": "3 march 1998", "target": "1998-03-03"}\nnot json\n', "line 2: not valid JSON"),
     ],
 )
-def test_bad_lines_of_every_format_name_the_file_and_line(run_dir, tmp_path, capsys, file_format, text, message):
+def test_bad_lines_of_every_format_name_the_file_and_line(run_dir, tmp_path, capsys, monkeypatch, file_format, text, message):
     data = tmp_path / f"bad.{file_format}"
     data.write_text(text)
     for command in (["evaluate", "--data", data], ["translate", "--input", data], ["plot", "--output", tmp_path / "a.png", "--input", data]):
-        status, _, err = in_process(capsys, command[0], "--model", run_dir, "--format", file_format, *command[1:])
+        status, _, err = run_cli(capsys, monkeypatch, command[0], "--model", run_dir, "--format", file_format, *command[1:])
         assert status == 2 and f"{data}, {message}" in err, (command, err)
 
 
-def test_bad_parallel_files_name_the_file_and_line(run_dir, tmp_path, capsys):
+def test_bad_parallel_files_name_the_file_and_line(run_dir, tmp_path, capsys, monkeypatch):
     (tmp_path / "a.src").write_text("3 march 1998\n\n")
     (tmp_path / "a.tgt").write_text("1998-03-03\n1998-03-04\n")
     (tmp_path / "short.tgt").write_text("1998-03-03\n")
     evaluate = ["evaluate", "--model", run_dir, "--format", "parallel", "--data"]
-    status, _, err = in_process(capsys, *evaluate, tmp_path / "a.src", tmp_path / "a.tgt")
+    status, _, err = run_cli(capsys, monkeypatch, *evaluate, tmp_path / "a.src", tmp_path / "a.tgt")
     assert status == 2 and f"{tmp_path / 'a.src'}, line 2: the source line is empty" in err, err
-    status, _, err = in_process(capsys, *evaluate, tmp_path / "a.src", tmp_path / "short.tgt")
+    status, _, err = run_cli(capsys, monkeypatch, *evaluate, tmp_path / "a.src", tmp_path / "short.tgt")
     assert status == 2 and "short.tgt has 1 lines but" in err, err
-    status, _, err = in_process(capsys, *evaluate, tmp_path / "a")
+    status, _, err = run_cli(capsys, monkeypatch, *evaluate, tmp_path / "a")
     assert status == 2 and "this run has no data.source_suffix" in err, err
-    status, _, err = in_process(capsys, "translate", "--model", run_dir, "--format", "parallel", "--input", tmp_path / "a.src")
+    status, _, err = run_cli(capsys, monkeypatch, "translate", "--model", run_dir, "--format", "parallel", "--input", tmp_path / "a.src")
     assert status == 2 and f"{tmp_path / 'a.src'}, line 2: the line is empty" in err, err
 
 
-def test_input_options_refuse_what_they_cannot_read(run_dir, tmp_path, capsys):
+def test_input_options_refuse_what_they_cannot_read(run_dir, tmp_path, capsys, monkeypatch):
     dates.write_tsv(dates.generate_pairs(3, seed=1), tmp_path / "a.tsv")
-    status, _, err = in_process(capsys, "evaluate", "--model", run_dir, "--data", tmp_path / "a.tsv", tmp_path / "a.tsv")
+    status, _, err = run_cli(capsys, monkeypatch, "evaluate", "--model", run_dir, "--data", tmp_path / "a.tsv", tmp_path / "a.tsv")
     assert status == 2 and "--data: --format tsv takes one file, got 2" in err, err
-    status, _, err = in_process(capsys, "translate", "--model", run_dir, "--input", tmp_path / "a.tsv", "3 march 1998")
+    status, _, err = run_cli(capsys, monkeypatch, "translate", "--model", run_dir, "--input", tmp_path / "a.tsv", "3 march 1998")
     assert status == 2 and "not both" in err, err
-    status, _, err = in_process(capsys, "translate", "--model", run_dir, "--input", tmp_path / "missing.tsv")
+    status, _, err = run_cli(capsys, monkeypatch, "translate", "--model", run_dir, "--input", tmp_path / "missing.tsv")
     assert status == 2 and f"--input: no such file '{tmp_path / 'missing.tsv'}'" in err, err
 
 
-def test_plot_reads_its_sentences_from_a_file(run_dir, tmp_path, capsys):
+def test_plot_reads_its_sentences_from_a_file(run_dir, tmp_path, capsys, monkeypatch):
     (tmp_path / "pairs.jsonl").write_text(json.dumps({"source": "3 march 1998", "target": "1998-03-03"}) + "\n")
-    status, out, err = in_process(
-        capsys, "plot", "--model", run_dir, "--output", tmp_path / "a.png", "--format", "jsonl", "--input", tmp_path / "pairs.jsonl"
+    status, out, err = run_cli(
+        capsys, monkeypatch, "plot", "--model", run_dir, "--output", tmp_path / "a.png", "--format", "jsonl", "--input", tmp_path / "pairs.jsonl"
     )
     assert status == 0 and "(1 sentence)" in out, err
     assert (tmp_path / "a.png").stat().st_size > 1000

@@ -13,6 +13,7 @@ import h5py
 import keras
 import numpy as np
 import pytest
+from helpers.cli_calls import run_cli
 from helpers.tiny_runs import ROOT, TIMEOUT, python_env, write_tiny_config
 
 from keras_attention.config import RunConfig
@@ -62,14 +63,13 @@ def train_command(config, output):
     return [str(part) for part in command] + ["--verbose", "0"]
 
 
-def test_training_killed_mid_epoch_continues_exactly_where_it_was_backed_up(tmp_path):
+def test_training_killed_mid_epoch_continues_exactly_where_it_was_backed_up(tmp_path, capsys, monkeypatch):
+    """The training that is killed runs in a fresh process; the uninterrupted run it is compared
+    with, and the rerun of the same command, run in this one."""
     config = write_tiny_config(
         tmp_path, num_train=8 * STEPS_PER_EPOCH, batch_size=8, epochs=EPOCHS, backup_every_steps=3
     )
-    uninterrupted = subprocess.run(
-        train_command(config, tmp_path / "whole"), cwd=ROOT, env=python_env(), capture_output=True, text=True, timeout=TIMEOUT
-    )
-    assert uninterrupted.returncode == 0, uninterrupted.stderr[-3000:]
+    train(RunConfig.from_yaml(config), tmp_path / "whole", verbose=0, log=lambda line: None)
     output = tmp_path / "run"
     command = train_command(config, output)
     metadata = output / "backup" / "state" / "position.json"
@@ -90,15 +90,15 @@ def test_training_killed_mid_epoch_continues_exactly_where_it_was_backed_up(tmp_
     backed_up_steps = backup["epoch"] * STEPS_PER_EPOCH + backup["batches_done"]
     assert backup["steps"] == backed_up_steps
 
-    rerun = subprocess.run(command, cwd=ROOT, env=python_env(), capture_output=True, text=True, timeout=TIMEOUT)
+    status, out, err = run_cli(capsys, monkeypatch, *command[3:])
 
-    assert rerun.returncode == 0, rerun.stderr[-3000:]
-    assert "holds an unfinished run of this config: resuming it" in rerun.stdout
+    assert status == 0, err[-3000:]
+    assert "holds an unfinished run of this config: resuming it" in out
     resumed = (
         f"resuming from the backup: epoch {backup['epoch'] + 1}, skipping its {backup['batches_done']} "
         f"batches trained before, after {backed_up_steps} training steps"
     )
-    assert resumed in rerun.stdout
+    assert resumed in out
     summary = json.loads((output / "summary.json").read_text())
     expected = {"epoch": backup["epoch"], "step": backed_up_steps, "skipped_batches": backup["batches_done"]}
     assert summary["resumed_from"] == expected
