@@ -108,7 +108,8 @@ class Translator(tf.Module):
         encoders, decoders, source_tokenizers = (list(side) for side in zip(*self._members))
         if not self.is_ensemble:
             encoders, decoders, source_tokenizers = encoders[0], decoders[0], source_tokenizers[0]
-        decoding = decoding or self.decoding
+        if decoding is None:
+            decoding = self.decoding
         return Translator(encoders, decoders, source_tokenizers, self.target_tokenizer, decoding=decoding)
 
     def _decode(self, source_ids):

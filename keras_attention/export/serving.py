@@ -1,6 +1,7 @@
 """The serving module: a `Translator` behind string-in/string-out signatures for TF Serving."""
 
 import contextlib
+import functools
 
 import keras
 import tensorflow as tf
@@ -61,8 +62,9 @@ class ServingModule(tf.Module):
         self.source_tokenizers = list(translator.source_tokenizers)
         self.target_tokenizer = translator.target_tokenizer
         translator = translator.copy()
-        self.translate = tf.function(lambda inputs: _translate(translator, inputs), input_signature=[_INPUTS], autograph=False)
-        self.align = tf.function(lambda inputs: _align(translator, inputs), input_signature=[_INPUTS], autograph=False)
+        signature_function = functools.partial(tf.function, input_signature=[_INPUTS], autograph=False)
+        self.translate = signature_function(lambda inputs: _translate(translator, inputs))
+        self.align = signature_function(lambda inputs: _align(translator, inputs))
         self.model_variables = _variables_read_by(
             [self.translate.get_concrete_function(), self.align.get_concrete_function()]
         )
