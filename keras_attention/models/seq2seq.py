@@ -85,7 +85,13 @@ def _check_copy_ids(model_config, source_vocabulary_size, target_vocabulary_size
 
 
 def compile_seq2seq(model, training_config):
-    """Compiles `model` with Adam, padding-masked cross-entropy, token and sequence accuracy."""
+    """Compiles `model` with Adam, padding-masked cross-entropy, token and sequence accuracy, and
+    builds the optimizer's variables.
+
+    Built here, they exist before `fit` traces its training step: on the TensorFlow backend
+    (without an explicit distribution strategy) Keras would otherwise create them during that
+    trace, and `tf.function` traces a function a second time when its first trace created variables.
+    """
     model.compile(
         optimizer=keras.optimizers.Adam(
             learning_rate=training_config.learning_rate,
@@ -95,6 +101,7 @@ def compile_seq2seq(model, training_config):
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=PAD_ID),
         metrics=[MaskedTokenAccuracy(name="token_accuracy"), SequenceAccuracy(name="sequence_accuracy")],
     )
+    model.optimizer.build(model.trainable_variables)
     return model
 
 

@@ -38,13 +38,12 @@ def _prepare_directories(output_dir, overwrite, config, cluster, log):
 def _float32_model(model, config, arguments):
     """A float32 copy of a mixed-precision model, so that the saved run runs on any device.
 
-    The copy's optimizer is built (with a fresh state) so that the saved model loads without
-    optimizer warnings.
+    The copy's optimizer is built by `compile_seq2seq` (with a fresh state), so that the saved
+    model loads without optimizer warnings.
     """
     with global_policy(None):
         copy = build_seq2seq(config.model, **arguments)
         compile_seq2seq(copy, config.training)
-        copy.optimizer.build(copy.trainable_variables)
     copy.set_weights(model.get_weights())
     return copy
 
