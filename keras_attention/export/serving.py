@@ -47,9 +47,9 @@ class ServingModule(tf.Module):
       that output token t was generated rather than copied (zero outside the counts).
 
     The signatures call a fresh copy of the translator, whose `translate_batch` holds no graph
-    traced before. Create and save the module inside `generic_lstm_kernels(*translator.models)`,
-    as `export_translator` does, for a graph without `CudnnRNN*` ops whatever device traces it
-    (saving traces the functions again). An ensemble's module holds every member.
+    traced before. The signatures are traced once, when the module is created: create it inside
+    `generic_lstm_kernels(*translator.models)`, as `export_translator` does, for a graph without
+    `CudnnRNN*` ops whatever device traces it. An ensemble's module holds every member.
     """
 
     def __init__(self, translator, assets=()):
@@ -62,19 +62,16 @@ class ServingModule(tf.Module):
         self.source_tokenizers = list(translator.source_tokenizers)
         self.target_tokenizer = translator.target_tokenizer
         translator = translator.copy()
+        # Concrete functions, traced once here: a `tf.function` attribute would be traced again
+        # by `tf.saved_model.save` (its cache key differs inside the save context).
         signature_function = functools.partial(tf.function, input_signature=[_INPUTS], autograph=False)
-        self.translate = signature_function(lambda inputs: _translate(translator, inputs))
-        self.align = signature_function(lambda inputs: _align(translator, inputs))
-        self.model_variables = _variables_read_by(
-            [self.translate.get_concrete_function(), self.align.get_concrete_function()]
-        )
+        self.translate = signature_function(lambda inputs: _translate(translator, inputs)).get_concrete_function()
+        self.align = signature_function(lambda inputs: _align(translator, inputs)).get_concrete_function()
+        self.model_variables = _variables_read_by([self.translate, self.align])
 
     def signatures(self):
         """The signatures to save: `{name: concrete function}`."""
-        return {
-            SERVING_SIGNATURE: self.translate.get_concrete_function(),
-            ALIGNMENTS_SIGNATURE: self.align.get_concrete_function(),
-        }
+        return {SERVING_SIGNATURE: self.translate, ALIGNMENTS_SIGNATURE: self.align}
 
 
 def _lstm_layers(layer):
