@@ -132,7 +132,9 @@ def main(argv=None):
         sample, overrides, dev = None, [], BIBLE / "web-sparv.dev.tsv"
         if args.quick:
             args.minutes, args.strategies = 0.02, ["greedy"]
-            overrides = ["source.vocabulary_size=200", "target.vocabulary_size=200", "evaluation.dev_bleu_sentences=8"]
+            overrides = [
+                "source.vocabulary_size=200", "target.vocabulary_size=200", "evaluation.dev_bleu_sentences=8", "training.attention_images=0",
+            ]
             sample = write_samples(work, [(name, BIBLE / f"web-sparv.{name}.tsv", count) for name, count in (("train", 300), ("dev", 20))])
             dev = sample[1]
         runs = train_runs(args.config, args.seeds, args.minutes, work, sample, overrides)

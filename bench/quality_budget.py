@@ -183,7 +183,9 @@ def main(argv=None):
         if args.quick:
             args.minutes = [0.02]
             args.no_beam = True
-            args.set += ["source.vocabulary_size=200", "target.vocabulary_size=200", "evaluation.dev_bleu_sentences=8"]
+            args.set += [
+                "source.vocabulary_size=200", "target.vocabulary_size=200", "evaluation.dev_bleu_sentences=8", "training.attention_images=0",
+            ]
             sample = write_samples(work, [(name, BIBLE / f"web-sparv.{name}.tsv", count) for name, count in (("train", 500), ("dev", 20))])
         results = []
         for budget in args.minutes:

@@ -24,7 +24,12 @@ def numpy_average(probabilities, average):
 def member_step(encoder, decoder, source, prefixes):
     """One member teacher forced on `prefixes` (int `(batch, L)`, `<s>` first): float64
     `(batch, L, V)` probabilities and `(batch, L, T_enc)` alignments."""
-    encoder_outputs, mask, *states = encoder(np.asarray(source, "int32"))
+    return decoder_step(decoder, encoder(np.asarray(source, "int32")), prefixes)
+
+
+def decoder_step(decoder, encoded, prefixes):
+    """`member_step` from the member's encoder outputs `encoded`."""
+    encoder_outputs, mask, *states = encoded
     logits, alignments = decoder([keras.ops.convert_to_tensor(prefixes, "int32"), encoder_outputs, mask, *states])[:2]
     return softmax(keras.ops.convert_to_numpy(logits)), np.asarray(keras.ops.convert_to_numpy(alignments), "float64")
 
@@ -46,10 +51,11 @@ def numpy_greedy(members, sources, max_length, average="probability"):
     batch = len(sources[0])
     ids, scores = np.zeros((batch, max_length), "int32"), np.zeros(batch)
     finished = np.zeros(batch, bool)
+    encoded = [encoder(np.asarray(source, "int32")) for (encoder, _), source in zip(members, sources)]
     for step in range(max_length):
         inputs = teacher_forcing_inputs(ids)
         probabilities = np.stack(
-            [member_step(encoder, decoder, source, inputs)[0][:, step] for (encoder, decoder), source in zip(members, sources)]
+            [decoder_step(decoder, member_encoded, inputs)[0][:, step] for (_, decoder), member_encoded in zip(members, encoded)]
         )
         log_probs = numpy_average(probabilities, average)
         log_probs[:, PAD_ID] = -np.inf

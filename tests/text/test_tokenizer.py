@@ -103,10 +103,16 @@ def test_detokenize_stops_at_end_and_drops_specials():
     assert as_text(tokenizer.detokenize(ids)) == ["ab", "a<unk>b", ""]
 
 
+@pytest.fixture(scope="module")
+def long_tokenizer():
+    """One tokenizer for every generated example: its functions trace once, not once per example."""
+    return make_tokenizer(max_length=64)
+
+
 @hypothesis.settings(max_examples=25, deadline=None)
 @hypothesis.given(st.lists(st.text(alphabet=ALPHABET + " \t\n", max_size=40), min_size=1, max_size=8))
-def test_detokenize_inverts_encode_up_to_normalization(texts):
-    tokenizer = make_tokenizer(max_length=64)
+def test_detokenize_inverts_encode_up_to_normalization(long_tokenizer, texts):
+    tokenizer = long_tokenizer
     strings = tf.constant(texts, tf.string)
     decoded = tokenizer.detokenize(tokenizer.encode_source(strings)["ids"])
     assert as_text(decoded) == as_text(tokenizer.normalize(strings))
