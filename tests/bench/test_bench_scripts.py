@@ -136,7 +136,9 @@ def test_scale_bench_measures_the_first_step_memory_and_throughput(tmp_path, cap
         pytest.skip("../shared/data/bible is absent: the scale bench generates its corpora from it")
     config = yaml.safe_load((BENCH.parent / "training" / "configs" / "bible-en-es.yaml").read_text())
     config["data"] = {"format": "tsv", "train": str(bible / "web-sparv.train.tsv"), "buckets": 2}
-    config["source"]["vocabulary_size"] = config["target"]["vocabulary_size"] = 300
+    # Character vocabularies: WordPiece learning (pure Python) would take most of the smoke run.
+    for side in ("source", "target"):
+        config[side].update(tokenizer="char", vocabulary_size=300)
     config["model"].update(TINY_MODEL)
     config["training"].update(batch_size=16, shuffle_buffer=100)
     (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(config))
