@@ -32,6 +32,7 @@ def scripts(model):
         ("Peak memory", ["memory.py", "--model", model]),
         ("Decoding speed", ["decoding.py", "--model", model]),
         ("Time to the first translation: tracing without AutoGraph", ["tracing.py", "--model", model]),
+        ("Time to the first training step: the optimizer built before fit", ["first_step.py"]),
         ("Attention keys once per sentence", ["attention_keys.py"]),
         ("Serving: SavedModel against the library", ["export.py", "--model", model]),
         ("Attention variants", ["attention_variants.py"]),

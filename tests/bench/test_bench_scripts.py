@@ -92,6 +92,7 @@ def table_rows(text):
         ("attention_keys", ["--quick"], 7),
         ("memory", ["--quick"], 6),
         ("tracing", ["--quick"], 2),
+        ("first_step", ["--quick"], 3),
     ],
 )
 def test_bench_script_prints_its_table(name, argv, rows, dates_run, capsys):
