@@ -97,6 +97,32 @@ def test_fit_learns_to_copy():
     assert history.history["token_accuracy"][-1] >= 0.95
 
 
+def test_compile_builds_the_optimizer():
+    model = compile_seq2seq(build_seq2seq(ModelConfig(**SMALL), 10, 10), TrainingConfig())
+    assert model.optimizer.built
+    slots = {id(variable) for variable in model.optimizer.variables}
+    assert len(slots) >= 2 * len(model.trainable_variables)  # Adam: a momentum and a velocity each
+
+
+@pytest.mark.requires_tensorflow
+def test_fit_creates_no_variable_while_it_traces_the_training_step():
+    """A trace that creates variables makes `tf.function` trace the training step a second time."""
+    import tensorflow as tf
+
+    model = compile_seq2seq(build_seq2seq(ModelConfig(**SMALL), 10, 10), TrainingConfig())
+    created_in_a_trace = []
+
+    def creator(next_creator, **kwargs):
+        if not tf.executing_eagerly():
+            created_in_a_trace.append(kwargs.get("name"))
+        return next_creator(**kwargs)
+
+    inputs, target_out = copy_task(64)
+    with tf.variable_creator_scope(creator):
+        model.fit(inputs, target_out, epochs=1, batch_size=32, verbose=0)
+    assert created_in_a_trace == []
+
+
 def test_saved_model_reproduces_outputs(tmp_path):
     model = build_seq2seq(ModelConfig(**SMALL), 20, 13)
     rng = np.random.default_rng(4)
