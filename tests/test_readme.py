@@ -2,9 +2,9 @@
 
 import ast
 import re
-import runpy
-import sys
 from pathlib import Path
+
+from helpers.cli_calls import run_script
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -31,7 +31,7 @@ def test_readme_example_runs(tmp_path, monkeypatch, capsys):
     script = tmp_path / "example.py"
     script.write_text(readme_example(), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "argv", [str(script)])
-    runpy.run_path(str(script), run_name="__main__")
-    printed = capsys.readouterr().out.strip().splitlines()[-1]
+    result = run_script(capsys, monkeypatch, script)
+    assert result.returncode == 0, result.stderr[-3000:]
+    printed = result.stdout.strip().splitlines()[-1]
     assert ast.literal_eval(printed) == ["1998-03-03", "2021-07-03", "1999-12-25"]

@@ -2,12 +2,12 @@
 do what `keras-attention train` and `keras-attention tune` do, or say what they leave to them."""
 
 import csv
-import runpy
-import sys
+import functools
 
 import numpy as np
 import pytest
 import yaml
+from helpers.cli_calls import run_script
 from helpers.tiny_runs import ROOT, write_tiny_config
 from helpers.tiny_search import write_tiny_search
 
@@ -22,28 +22,8 @@ TUNE_SCRIPT = ROOT / "training" / "tune.py"
 @pytest.fixture
 def script(monkeypatch, capsys):
     """Runs a script as `python PATH ARGS` would, in this process (no second TensorFlow start-up);
-    returns an object with its `returncode`, `stdout` and `stderr`."""
-
-    class Result:
-        pass
-
-    def run(path, *args, **environment):
-        for name, value in environment.items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.setattr(sys, "argv", [str(path), *map(str, args)])
-        result = Result()
-        try:
-            runpy.run_path(str(path), run_name="__main__")
-            result.returncode = 0
-        except SystemExit as exit:
-            result.returncode = exit.code if isinstance(exit.code, int) else 1
-            if isinstance(exit.code, str):
-                print(exit.code, file=sys.stderr)
-        captured = capsys.readouterr()
-        result.stdout, result.stderr = captured.out, captured.err
-        return result
-
-    return run
+    returns its `ScriptResult` (`returncode`, `stdout`, `stderr`)."""
+    return functools.partial(run_script, capsys, monkeypatch)
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,10 @@
-"""The `keras-attention` command called in the test process, as most CLI tests call it (a fresh
-process costs a TensorFlow start-up; the tests that are about the fresh process start one)."""
+"""The `keras-attention` command and Python scripts called in the test process, as most CLI and
+script tests call them (a fresh process costs a TensorFlow start-up; the tests that are about the
+fresh process start one)."""
 
+import dataclasses
 import io
+import runpy
 import sys
 import warnings
 
@@ -24,3 +27,27 @@ def run_cli(capsys, monkeypatch, *args, stdin=None):
     status = cli.main([str(arg) for arg in args])
     output = capsys.readouterr()
     return status, output.out, output.err
+
+
+@dataclasses.dataclass
+class ScriptResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_script(capsys, monkeypatch, path, *args, **environment):
+    """Runs a script as `python PATH ARGS` would, in this process, with `environment` variables set;
+    returns its `ScriptResult` (a `SystemExit` gives the exit status; another exception propagates)."""
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(sys, "argv", [str(path), *map(str, args)])
+    returncode = 0
+    try:
+        runpy.run_path(str(path), run_name="__main__")
+    except SystemExit as exit:
+        returncode = exit.code if isinstance(exit.code, int) else 1
+        if isinstance(exit.code, str):
+            print(exit.code, file=sys.stderr)
+    captured = capsys.readouterr()
+    return ScriptResult(returncode, captured.out, captured.err)
