@@ -42,6 +42,11 @@ def shrinking_while_loop(body, rows, outputs, live, flush, max_length, first_ste
     live rows, or the last stage's size. Before rows are dropped, and at the end, `flush` stores
     what they hold into `outputs`.
 
+    Where the row count is known only when the loop runs (a TensorFlow graph traced for any batch
+    size, as `Translator` and the exports trace it), the stages are themselves one backend loop,
+    so `body` is traced once rather than once per stage. Otherwise (a row count known when
+    tracing, as JAX requires) each stage is a loop of its own.
+
     Rows are independent, so the result is the one of a loop over every row until the last ends.
 
     Args:
@@ -59,20 +64,31 @@ def shrinking_while_loop(body, rows, outputs, live, flush, max_length, first_ste
         `outputs` after the last step.
     """
     count = ops.shape(rows["origin"])[0]
-    sizes = [(count + 2**stage - 1) // 2**stage for stage in range(stages)]
+    next_sizes = [(count + 2**stage - 1) // 2**stage for stage in range(1, stages)] + [0]
     step = ops.convert_to_tensor(first_step, "int32")
-    for stage, size in enumerate(sizes):
-        if stage:
-            outputs = flush(rows, outputs)
-            kept = ops.top_k(ops.cast(live(rows), "int32"), size)[1]
-            rows = tree.map_structure(lambda tensor: ops.take(tensor, kept, axis=0), rows)
-        next_size = sizes[stage + 1] if stage + 1 < stages else 0
 
-        def keep_going(step, rows, outputs, next_size=next_size):
+    def run_stage(next_size, step, rows, outputs):
+        """Steps until no more than `next_size` rows are live, then keeps `next_size` rows."""
+
+        def keep_going(step, rows, outputs):
             return ops.logical_and(step < max_length, ops.sum(ops.cast(live(rows), "int32")) > next_size)
 
         step, rows, outputs = ops.while_loop(keep_going, body, (step, rows, outputs))
-    return flush(rows, outputs)
+        outputs = flush(rows, outputs)
+        kept = ops.top_k(ops.cast(live(rows), "int32"), next_size)[1]
+        return step, tree.map_structure(lambda tensor: ops.take(tensor, kept, axis=0), rows), outputs
+
+    if isinstance(count, int):
+        for next_size in next_sizes:
+            step, rows, outputs = run_stage(next_size, step, rows, outputs)
+        return outputs
+    next_sizes = ops.stack([ops.cast(size, "int32") for size in next_sizes])
+
+    def run_stage_at(stage, step, rows, outputs):
+        return (stage + 1, *run_stage(next_sizes[stage], step, rows, outputs))
+
+    stage = ops.convert_to_tensor(0, "int32")
+    return ops.while_loop(lambda stage, *_: stage < stages, run_stage_at, (stage, step, rows, outputs))[3]
 
 
 def decode_token_by_token(

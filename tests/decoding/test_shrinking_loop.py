@@ -78,6 +78,28 @@ def test_traces_with_an_unknown_batch_size():
         assert int(work) == expected_work(lengths, 50, 4)
 
 
+@pytest.mark.requires_tensorflow
+@pytest.mark.parametrize("batch, traces", [(None, 1), (7, 4)])
+def test_the_step_is_traced_once_when_the_batch_size_is_unknown(batch, traces):
+    """Traced for any batch size, the four stages are one loop that traces the step once; with
+    the batch size fixed, each stage is a loop of its own and traces it again."""
+    import tensorflow as tf
+
+    calls = []
+
+    def step_rows(step, rows, outputs):
+        calls.append(step)
+        return step + 1, {**rows, "remaining": ops.maximum(rows["remaining"] - 1, 0)}, outputs
+
+    def run(lengths):
+        rows = {"origin": ops.arange(ops.shape(lengths)[0], dtype="int32"), "remaining": lengths}
+        outputs = {"ends": ops.zeros_like(lengths)}
+        return shrinking_while_loop(step_rows, rows, outputs, lambda rows: rows["remaining"] > 0, lambda rows, outputs: outputs, 50)
+
+    tf.function(run, input_signature=[tf.TensorSpec([batch], tf.int32)]).get_concrete_function()
+    assert len(calls) == traces
+
+
 @pytest.mark.parametrize("width, k", [(5, 1), (5, 2), (19, 10), (80, 10), (97, 10), (600, 2), (6000, 10), (6001, 1)])
 @pytest.mark.parametrize("ties", [False, True])
 def test_top_k_rows_equals_top_k(width, k, ties):
