@@ -82,10 +82,10 @@ def shrinking_while_loop(body, rows, outputs, live, flush, max_length, first_ste
         for next_size in next_sizes:
             step, rows, outputs = run_stage(next_size, step, rows, outputs)
         return outputs
-    next_sizes = ops.stack([ops.cast(size, "int32") for size in next_sizes])
+    next_size_at = ops.stack([ops.cast(size, "int32") for size in next_sizes])
 
     def run_stage_at(stage, step, rows, outputs):
-        return (stage + 1, *run_stage(next_sizes[stage], step, rows, outputs))
+        return (stage + 1, *run_stage(next_size_at[stage], step, rows, outputs))
 
     stage = ops.convert_to_tensor(0, "int32")
     return ops.while_loop(lambda stage, *_: stage < stages, run_stage_at, (stage, step, rows, outputs))[3]

@@ -31,6 +31,8 @@ def run_cli(capsys, monkeypatch, *args, stdin=None):
 
 @dataclasses.dataclass
 class ScriptResult:
+    """What a script run by `run_script` ended with, named as in `subprocess.CompletedProcess`."""
+
     returncode: int
     stdout: str
     stderr: str
@@ -45,9 +47,9 @@ def run_script(capsys, monkeypatch, path, *args, **environment):
     returncode = 0
     try:
         runpy.run_path(str(path), run_name="__main__")
-    except SystemExit as exit:
-        returncode = exit.code if isinstance(exit.code, int) else 1
-        if isinstance(exit.code, str):
-            print(exit.code, file=sys.stderr)
+    except SystemExit as stop:
+        returncode = stop.code if isinstance(stop.code, int) else 1
+        if isinstance(stop.code, str):
+            print(stop.code, file=sys.stderr)
     captured = capsys.readouterr()
     return ScriptResult(returncode, captured.out, captured.err)
